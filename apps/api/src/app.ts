@@ -1,0 +1,109 @@
+import { contract } from '@zai-chat/contract';
+import cors from 'cors';
+import express, { type Express, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import pkg from '../package.json' with { type: 'json' };
+import type { Config } from './config';
+import { errorHandler, notFound, sendError } from './http/errors';
+import { requestId, serverTiming } from './http/request-context';
+import { Lifecycle } from './lifecycle';
+import { type Logger, createLogger } from './logger';
+import { type Metrics, createMetrics } from './metrics';
+import { chatRoute } from './routes/chat';
+import { mountHealth } from './routes/health';
+import { countRequests, mountMetrics } from './routes/metrics';
+import type { UpstreamClient } from './upstream/client';
+
+export interface AppDeps {
+  upstream: UpstreamClient;
+  logger?: Logger;
+  metrics?: Metrics;
+  lifecycle?: Lifecycle;
+  startedAt?: number;
+}
+
+/** The Express app for a Config and its dependencies; `server.ts` listens, tests use supertest. */
+export function createApp(config: Config, deps: AppDeps): Express {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const metrics = deps.metrics ?? createMetrics();
+  const lifecycle = deps.lifecycle ?? new Lifecycle();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = requestId(req);
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Method, path and status only: never headers (credentials) or bodies (message content).
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    }),
+  );
+  app.use(serverTiming);
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['Content-Type', 'Accept', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Server-Timing', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  if (config.metricsEnabled) app.use(countRequests(metrics));
+
+  mountHealth(app, {
+    version: pkg.version,
+    upstream: deps.upstream.kind,
+    lifecycle,
+    startedAt: deps.startedAt ?? Date.now(),
+  });
+  if (config.metricsEnabled) mountMetrics(app, metrics);
+
+  const limitRate = rateLimit({
+    windowMs: config.limits.rateLimitWindowMs,
+    limit: config.limits.rateLimitMax,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req, res) => {
+      const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const retryAfter = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : 1;
+      sendError(req, res, 'rate_limited', { retryAfter });
+    },
+  });
+  const refuseWhileDraining: RequestHandler = (req, res, next) =>
+    lifecycle.draining ? sendError(req, res, 'shutting_down', { retryAfter: 1 }) : next();
+  const requireJson: RequestHandler = (req, res, next) =>
+    req.is('application/json') ? next() : sendError(req, res, 'unsupported_media_type');
+
+  app.post(
+    contract.chat.path,
+    refuseWhileDraining,
+    limitRate,
+    requireJson,
+    express.json({ limit: config.limits.bodyBytes, strict: true }),
+    chatRoute({ config, upstream: deps.upstream, metrics, lifecycle }),
+  );
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+
+/**
+ * Environment → typed Config, validated once at start. Nothing else reads process.env, so
+ * tests build a Config directly and every limit is visible in one place.
+ */
+
+const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const boolFrom = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  ZAI_API_KEY: z.string().trim().min(1).optional(),
+  ZAI_AUTH: z.enum(['bearer', 'jwt']).default('bearer'),
+  ZAI_BASE_URL: z.string().url().default('https://api.z.ai/api/paas/v4'),
+  ZAI_DEFAULT_MODEL: z.string().min(1).default('glm-4.6'),
+  SIMULATOR_URL: z.string().url().optional(),
+  SIMULATOR_API_KEY: z.string().min(1).optional(),
+  PORT: intFrom(8000, 0).pipe(z.number().max(65535)),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  CORS_ORIGINS: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Logs message content when true; never the key. Off by default. */
+  LOG_CONTENT: boolFrom(false),
+  TRUST_PROXY: z.string().default('false'),
+  BODY_LIMIT_BYTES: intFrom(1024 * 1024, 1),
+  MAX_MESSAGES: intFrom(200, 1),
+  MAX_MESSAGE_CHARS: intFrom(100_000, 1),
+  MAX_TOKENS_CEILING: intFrom(32_768, 1),
+  RATE_LIMIT_WINDOW_MS: intFrom(60_000, 1),
+  RATE_LIMIT_MAX: intFrom(60, 1),
+  UPSTREAM_FIRST_BYTE_TIMEOUT_MS: intFrom(30_000, 1),
+  UPSTREAM_IDLE_TIMEOUT_MS: intFrom(60_000, 1),
+  UPSTREAM_TOTAL_TIMEOUT_MS: intFrom(600_000, 1),
+  UPSTREAM_MAX_ATTEMPTS: intFrom(3, 1),
+  UPSTREAM_RETRY_BASE_MS: intFrom(250, 0),
+  UPSTREAM_RETRY_MAX_MS: intFrom(8_000, 0),
+  SSE_KEEPALIVE_MS: intFrom(15_000, 1),
+  SHUTDOWN_DRAIN_MS: intFrom(10_000, 0),
+  METRICS_ENABLED: boolFrom(true),
+});
+
+export type UpstreamKind = 'zai' | 'simulator';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  upstream: {
+    kind: UpstreamKind;
+    /** Undefined only for the in-process simulator, which server.ts starts and fills in. */
+    baseUrl: string | undefined;
+    apiKey: string | undefined;
+    auth: 'bearer' | 'jwt';
+    defaultModel: string;
+  };
+  corsOrigins: string[] | '*';
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  logContent: boolean;
+  trustProxy: boolean | number | string;
+  limits: {
+    bodyBytes: number;
+    maxMessages: number;
+    maxMessageChars: number;
+    maxTokensCeiling: number;
+    rateLimitWindowMs: number;
+    rateLimitMax: number;
+  };
+  timeouts: { firstByteMs: number; idleMs: number; totalMs: number };
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  keepAliveMs: number;
+  shutdownDrainMs: number;
+  metricsEnabled: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse the environment; throws ConfigError whose message is one line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = EnvSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${issue?.path.join('.') ?? 'environment'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.ZAI_API_KEY && !e.SIMULATOR_URL) {
+    throw new ConfigError(
+      'ZAI_API_KEY: required in production (or set SIMULATOR_URL to run against the simulator)',
+    );
+  }
+  if (e.ZAI_AUTH === 'jwt' && e.ZAI_API_KEY && !/^[^.]+\.[^.]+$/.test(e.ZAI_API_KEY)) {
+    throw new ConfigError('ZAI_API_KEY: must look like <id>.<secret> when ZAI_AUTH=jwt');
+  }
+  const onSimulator = !e.ZAI_API_KEY;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    upstream: {
+      kind: onSimulator ? 'simulator' : 'zai',
+      baseUrl: onSimulator ? e.SIMULATOR_URL : e.ZAI_BASE_URL,
+      apiKey: onSimulator ? e.SIMULATOR_API_KEY : e.ZAI_API_KEY,
+      auth: onSimulator ? 'bearer' : e.ZAI_AUTH,
+      defaultModel: e.ZAI_DEFAULT_MODEL,
+    },
+    corsOrigins: parseOrigins(e.CORS_ORIGINS),
+    logLevel: e.LOG_LEVEL,
+    logContent: e.LOG_CONTENT,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    limits: {
+      bodyBytes: e.BODY_LIMIT_BYTES,
+      maxMessages: e.MAX_MESSAGES,
+      maxMessageChars: e.MAX_MESSAGE_CHARS,
+      maxTokensCeiling: e.MAX_TOKENS_CEILING,
+      rateLimitWindowMs: e.RATE_LIMIT_WINDOW_MS,
+      rateLimitMax: e.RATE_LIMIT_MAX,
+    },
+    timeouts: {
+      firstByteMs: e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+      idleMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
+      totalMs: e.UPSTREAM_TOTAL_TIMEOUT_MS,
+    },
+    retry: {
+      maxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
+      baseDelayMs: e.UPSTREAM_RETRY_BASE_MS,
+      maxDelayMs: e.UPSTREAM_RETRY_MAX_MS,
+    },
+    keepAliveMs: e.SSE_KEEPALIVE_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    metricsEnabled: e.METRICS_ENABLED,
+  };
+}
+
+/** `docker compose` passes unset variables from `.env` as empty strings: treat them as unset. */
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => !!entry[1]?.trim()),
+  );
+}
+
+function parseOrigins(raw: string): string[] | '*' {
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  return list.length === 1 && list[0] === '*' ? '*' : list;
+}
+
+/** Express's `trust proxy`: never `true` by default, which would let any client spoof its IP. */
+function parseTrustProxy(raw: string): boolean | number | string {
+  if (raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}

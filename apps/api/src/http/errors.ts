@@ -1,0 +1,44 @@
+import type { ErrorBody, ErrorCode, FieldIssue } from '@zai-chat/contract';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { ERROR_RESPONSES } from '../upstream/errors';
+
+export function errorBody(
+  code: ErrorCode,
+  requestId: string,
+  extra: { message?: string; issues?: FieldIssue[]; retryAfter?: number } = {},
+): ErrorBody {
+  const { message, ...rest } = extra;
+  return { error: { code, message: message ?? ERROR_RESPONSES[code].message, requestId, ...rest } };
+}
+
+export function sendError(
+  req: Request,
+  res: Response,
+  code: ErrorCode,
+  extra: Parameters<typeof errorBody>[2] = {},
+): void {
+  if (extra.retryAfter !== undefined) res.setHeader('Retry-After', String(Math.ceil(extra.retryAfter)));
+  res.status(ERROR_RESPONSES[code].status).json(errorBody(code, String(req.id), extra));
+}
+
+export const notFound: RequestHandler = (req, res) => sendError(req, res, 'not_found');
+
+/** body-parser's error types → our codes; anything else is ours to fix, logged as a 500. */
+const BODY_ERRORS: Record<string, ErrorCode> = {
+  'entity.too.large': 'payload_too_large',
+  'entity.parse.failed': 'invalid_json',
+  'encoding.unsupported': 'unsupported_media_type',
+  'charset.unsupported': 'unsupported_media_type',
+  'request.aborted': 'bad_request',
+  'request.size.invalid': 'bad_request',
+  'stream.encoding.set': 'bad_request',
+  'stream.not.readable': 'bad_request',
+};
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const type = (err as { type?: string }).type;
+  const code: ErrorCode = (type ? BODY_ERRORS[type] : undefined) ?? 'internal';
+  if (code === 'internal') req.log.error({ err }, 'unhandled error');
+  if (res.headersSent) return void res.end();
+  sendError(req, res, code);
+};

@@ -1,0 +1,55 @@
+import type { ServerResponse } from 'node:http';
+import { KEEP_ALIVE_FRAME, SSE_HEADERS } from '@zai-chat/contract';
+
+/**
+ * Writes SSE frames to one response: headers flushed at once, backpressure respected, and a
+ * keep-alive comment whenever the stream has been quiet for `keepAliveMs`, so proxies and load
+ * balancers don't cut a stream that is waiting on the first token or on long reasoning.
+ */
+export class SseWriter {
+  private keepAlive: NodeJS.Timeout | undefined;
+  private wroteSinceTick = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly keepAliveMs: number,
+  ) {}
+
+  open(extraHeaders: Record<string, string> = {}): void {
+    this.res.writeHead(200, { ...SSE_HEADERS, ...extraHeaders });
+    this.res.flushHeaders();
+    this.keepAlive = setInterval(() => {
+      if (!this.wroteSinceTick && this.writable) this.res.write(KEEP_ALIVE_FRAME);
+      this.wroteSinceTick = false;
+    }, this.keepAliveMs);
+    this.keepAlive.unref();
+  }
+
+  get writable(): boolean {
+    return !this.res.destroyed && !this.res.writableEnded;
+  }
+
+  /** Returns a promise only when the socket is full; the hot path stays allocation-free. */
+  write(frame: string): Promise<void> | undefined {
+    this.wroteSinceTick = true;
+    if (this.res.write(frame)) return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
+  }
+
+  end(frame?: string): void {
+    this.stop();
+    if (this.writable) this.res.end(frame);
+  }
+
+  stop(): void {
+    clearInterval(this.keepAlive);
+  }
+}

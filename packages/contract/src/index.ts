@@ -1,0 +1,4 @@
+export * from './schemas';
+export * from './contract';
+export * from './sse';
+export * from './client';

@@ -1,0 +1,90 @@
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { ChatChunk, ErrorBody } from './schemas';
+
+/**
+ * SSE framing shared by the API (writer) and every client (reader). Frames follow Z.AI's
+ * stream: `data: <json>\n\n` per chunk and `data: [DONE]\n\n` last. Failures after the
+ * stream began are an `event: error` frame whose data is an ErrorBody.
+ */
+
+export const DONE_SENTINEL = '[DONE]';
+export const DONE_FRAME = `data: ${DONE_SENTINEL}\n\n`;
+export const ERROR_EVENT = 'error';
+/** A comment line: ignored by every SSE parser, keeps proxies from timing the stream out. */
+export const KEEP_ALIVE_FRAME = ': keep-alive\n\n';
+
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  // nginx: never buffer this response.
+  'X-Accel-Buffering': 'no',
+} as const;
+
+/** Frame a JSON text that is already serialised (the relay forwards upstream bytes as-is). */
+export const encodeDataFrame = (json: string): string => `data: ${json}\n\n`;
+export const encodeChunkFrame = (chunk: ChatChunk): string => encodeDataFrame(JSON.stringify(chunk));
+export const encodeErrorFrame = (body: ErrorBody): string =>
+  `event: ${ERROR_EVENT}\ndata: ${JSON.stringify(body)}\n\n`;
+
+export interface SseFrame {
+  event: string | undefined;
+  data: string;
+}
+
+/** Decode a byte stream into SSE frames; chunks split across reads are reassembled. */
+export async function* readSseFrames(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<SseFrame, void, undefined> {
+  const frames = body
+    .pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>)
+    .pipeThrough(new EventSourceParserStream());
+  const reader = frames.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield { event: value.event, data: value.data };
+    }
+  } finally {
+    // Leaving early (break, throw, abort) must release the socket underneath.
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+export type ChatStreamEvent =
+  | { type: 'chunk'; chunk: ChatChunk }
+  | { type: 'done' }
+  | { type: 'error'; body: ErrorBody };
+
+export class StreamProtocolError extends Error {
+  override name = 'StreamProtocolError';
+}
+
+/** Interpret one frame of our API's stream; throws StreamProtocolError on a frame that breaks the contract. */
+export function parseChatFrame(frame: SseFrame): ChatStreamEvent {
+  if (frame.event === ERROR_EVENT) {
+    const body = ErrorBody.safeParse(safeJson(frame.data));
+    if (!body.success) throw new StreamProtocolError('error event does not match ErrorBody');
+    return { type: 'error', body: body.data };
+  }
+  if (frame.data === DONE_SENTINEL) return { type: 'done' };
+  const chunk = ChatChunk.safeParse(safeJson(frame.data));
+  if (!chunk.success) throw new StreamProtocolError('data frame does not match ChatChunk');
+  return { type: 'chunk', chunk: chunk.data };
+}
+
+/** Decode our API's stream into typed events, validating every frame. */
+export async function* readChatEvents(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<ChatStreamEvent, void, undefined> {
+  for await (const frame of readSseFrames(body)) yield parseChatFrame(frame);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
