@@ -153,6 +153,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           return;
         }
         if (scenario.name === 'drop' && i === Math.floor(frames.length / 2)) {
+          // Let what was written reach the client first: a real drop loses the rest, not the past.
+          await new Promise<void>((resolve) => res.write('', () => resolve()));
           res.socket?.destroy();
           return;
         }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('loadConfig', () => {
+  it('defaults: the international base URL, port 8000, limits on, simulator when no key', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8000);
+    expect(config.upstream).toMatchObject({ kind: 'simulator', baseUrl: undefined, defaultModel: 'glm-4.6' });
+    expect(config.limits).toMatchObject({ bodyBytes: 1024 * 1024, maxMessages: 200, rateLimitMax: 60 });
+    expect(config.trustProxy).toBe(false);
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('a key selects Z.AI at the international URL', () => {
+    const config = loadConfig({ ZAI_API_KEY: 'abc.def' });
+    expect(config.upstream).toMatchObject({
+      kind: 'zai',
+      baseUrl: 'https://api.z.ai/api/paas/v4',
+      apiKey: 'abc.def',
+      auth: 'bearer',
+    });
+  });
+
+  it('empty variables (as compose passes them) count as unset', () => {
+    expect(loadConfig({ ZAI_API_KEY: '', PORT: '' }).upstream.kind).toBe('simulator');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^PORT: /],
+    [{ PORT: '70000' }, /^PORT: /],
+    [{ ZAI_BASE_URL: 'not a url' }, /^ZAI_BASE_URL: /],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    [{ NODE_ENV: 'production' }, /^ZAI_API_KEY: required in production/],
+    [{ ZAI_AUTH: 'jwt', ZAI_API_KEY: 'no-dot' }, /^ZAI_API_KEY: must look like/],
+    [{ RATE_LIMIT_MAX: '0' }, /^RATE_LIMIT_MAX: /],
+  ])('%j fails with one line naming the variable', (env, message) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('CORS origins: a list, or * only when asked for', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+  });
+
+  it('trust proxy from config: a hop count or a list, never true by default', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+  });
+});
