@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ChatApiError, DONE_FRAME, encodeChunkFrame, streamChat } from '../src';
+
+/** streamChat's handling of what a server can send; the API-backed tests live in apps/api. */
+function fakeFetch(body: string, init: ResponseInit = {}): typeof fetch {
+  return async () => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream', 'x-request-id': 'rid' }, ...init });
+}
+const chunk = { id: 'c', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'hi' } }] };
+const req = { messages: [{ role: 'user' as const, content: 'hi' }] };
+
+async function drain(fetchImpl: typeof fetch) {
+  const out: unknown[] = [];
+  try {
+    for await (const c of streamChat(req, { fetch: fetchImpl })) out.push(c);
+  } catch (err) {
+    return { out, err };
+  }
+  return { out, err: undefined };
+}
+
+describe('streamChat', () => {
+  it('posts to the contract path with stream: true', async () => {
+    let seen: { url: string; init: RequestInit } | undefined;
+    const spy: typeof fetch = async (url, init) => {
+      seen = { url: String(url), init: init! };
+      return new Response(DONE_FRAME, { headers: { 'content-type': 'text/event-stream' } });
+    };
+    await drain(spy);
+    expect(seen?.url).toBe('/api/chat');
+    expect(seen?.init.method).toBe('POST');
+    expect(JSON.parse(String(seen?.init.body))).toMatchObject({ stream: true });
+  });
+
+  it('a stream that ends without [DONE] is an error, after the chunks it had', async () => {
+    const { out, err } = await drain(fakeFetch(encodeChunkFrame(chunk)));
+    expect(out).toHaveLength(1);
+    expect((err as ChatApiError).code).toBe('stream_interrupted');
+    expect((err as ChatApiError).body.requestId).toBe('rid');
+  });
+
+  it('a frame that breaks the contract is upstream_protocol', async () => {
+    const { err } = await drain(fakeFetch('data: {"nope":1}\n\n'));
+    expect((err as ChatApiError).code).toBe('upstream_protocol');
+  });
+
+  it('an HTTP error without an ErrorBody still gets a typed code', async () => {
+    const { err } = await drain(fakeFetch('<html>bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }));
+    expect(err).toBeInstanceOf(ChatApiError);
+    expect((err as ChatApiError).code).toBe('upstream_error');
+    expect((err as ChatApiError).status).toBe(502);
+  });
+});
