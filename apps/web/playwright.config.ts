@@ -1,0 +1,52 @@
+import { defineConfig } from '@playwright/test';
+
+// The built app (vite preview) in front of the built API, which runs the simulator in-process
+// because no ZAI_API_KEY is set: the same path a new user takes, on ports tests own.
+const API_PORT = Number(process.env.E2E_API_PORT ?? 8787);
+const WEB_PORT = Number(process.env.E2E_WEB_PORT ?? 4174);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: './test-results',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: process.env.CI ? [['list']] : [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${WEB_PORT}`,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  webServer: [
+    {
+      command: 'node ../api/dist/server.js',
+      url: `http://127.0.0.1:${API_PORT}/health`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: {
+        PORT: String(API_PORT),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_MAX: '100000',
+        SIM_CHUNK_DELAY_MS: '20',
+        ZAI_API_KEY: '',
+      },
+    },
+    {
+      command: `node ./node_modules/vite/bin/vite.js preview --port ${WEB_PORT} --strictPort --host 127.0.0.1`,
+      url: `http://127.0.0.1:${WEB_PORT}`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: { API_PROXY_TARGET: `http://127.0.0.1:${API_PORT}` },
+    },
+  ],
+});

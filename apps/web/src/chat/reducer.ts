@@ -1,0 +1,167 @@
+import type { ErrorBody, FinishReason, Usage } from '@zai-chat/contract';
+import type { AssistantMessage, Chat, ChatSettings, Message, MessageStatus, UserMessage } from './types';
+
+export interface ChatsState {
+  /** Newest activity first. */
+  chats: Chat[];
+  activeId: string | undefined;
+  loaded: boolean;
+}
+
+export const initialState: ChatsState = { chats: [], activeId: undefined, loaded: false };
+
+export interface StreamDelta {
+  content: string;
+  reasoning: string;
+  usage?: Usage;
+  finishReason?: FinishReason;
+  model?: string;
+}
+
+export type ChatAction =
+  | { type: 'hydrate'; chats: Chat[] }
+  | { type: 'create'; chat: Chat }
+  | { type: 'select'; id: string }
+  | { type: 'rename'; id: string; title: string }
+  | { type: 'delete'; id: string }
+  | { type: 'restore'; chat: Chat }
+  | { type: 'import'; chats: Chat[] }
+  | { type: 'settings'; id: string; settings: ChatSettings }
+  | { type: 'send'; id: string; user: UserMessage; assistant: AssistantMessage }
+  | { type: 'regenerate'; id: string; assistant: AssistantMessage }
+  | { type: 'edit'; id: string; messageId: string; content: string; assistant: AssistantMessage }
+  | { type: 'delta'; id: string; messageId: string; delta: StreamDelta }
+  | { type: 'finish'; id: string; messageId: string; status: Exclude<MessageStatus, 'streaming'>; error?: ErrorBody['error'] };
+
+const TITLE_LENGTH = 60;
+
+export function titleFrom(text: string): string {
+  const line = text.replace(/\[sim:[^\]]*\]/g, '').replace(/\s+/g, ' ').trim();
+  if (!line) return 'New chat';
+  return line.length > TITLE_LENGTH ? `${line.slice(0, TITLE_LENGTH - 1)}…` : line;
+}
+
+const byRecent = (a: Chat, b: Chat) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt;
+
+/** A reload mid-answer ends that answer as stopped: it is kept, and says it is incomplete. */
+export function settleInterrupted(chat: Chat): Chat {
+  if (!chat.messages.some((m) => m.role === 'assistant' && m.status === 'streaming')) return chat;
+  return {
+    ...chat,
+    messages: chat.messages.map((m) =>
+      m.role === 'assistant' && m.status === 'streaming' ? { ...m, status: 'stopped' } : m,
+    ),
+  };
+}
+
+function updateChat(state: ChatsState, id: string, update: (chat: Chat) => Chat, touch = true): ChatsState {
+  let changed = false;
+  const chats = state.chats.map((chat) => {
+    if (chat.id !== id) return chat;
+    changed = true;
+    const next = update(chat);
+    return touch ? { ...next, updatedAt: Math.max(Date.now(), chat.updatedAt) } : next;
+  });
+  if (!changed) return state;
+  return { ...state, chats: touch ? chats.sort(byRecent) : chats };
+}
+
+function updateMessage(chat: Chat, messageId: string, update: (m: AssistantMessage) => AssistantMessage): Chat {
+  return {
+    ...chat,
+    messages: chat.messages.map((m) => (m.id === messageId && m.role === 'assistant' ? update(m) : m)),
+  };
+}
+
+/** Drop the trailing answer(s) after the last user message, so a new answer takes their place. */
+function withoutTrailingAnswers(messages: Message[]): Message[] {
+  let end = messages.length;
+  while (end > 0 && messages[end - 1]?.role === 'assistant') end--;
+  return messages.slice(0, end);
+}
+
+export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState {
+  switch (action.type) {
+    case 'hydrate': {
+      const chats = action.chats.map(settleInterrupted).sort(byRecent);
+      return { chats, activeId: state.activeId ?? chats[0]?.id, loaded: true };
+    }
+    case 'create':
+      return { ...state, chats: [action.chat, ...state.chats].sort(byRecent), activeId: action.chat.id };
+    case 'select':
+      return state.chats.some((c) => c.id === action.id) ? { ...state, activeId: action.id } : state;
+    case 'rename': {
+      const title = action.title.trim();
+      if (!title) return state;
+      return updateChat(state, action.id, (c) => ({ ...c, title, titleLocked: true }), false);
+    }
+    case 'delete': {
+      const chats = state.chats.filter((c) => c.id !== action.id);
+      const activeId = state.activeId === action.id ? chats[0]?.id : state.activeId;
+      return { ...state, chats, activeId };
+    }
+    case 'restore':
+      if (state.chats.some((c) => c.id === action.chat.id)) return state;
+      return { ...state, chats: [...state.chats, action.chat].sort(byRecent), activeId: action.chat.id };
+    case 'import': {
+      const incoming = new Map(action.chats.map((c) => [c.id, settleInterrupted(c)]));
+      const kept = state.chats.filter((c) => !incoming.has(c.id));
+      const chats = [...kept, ...incoming.values()].sort(byRecent);
+      return { ...state, chats, activeId: state.activeId ?? chats[0]?.id };
+    }
+    case 'settings':
+      return updateChat(state, action.id, (c) => ({ ...c, settings: action.settings }), false);
+    case 'send':
+      return updateChat(state, action.id, (c) => ({
+        ...c,
+        title: c.titleLocked || c.messages.length > 0 ? c.title : titleFrom(action.user.content),
+        messages: [...c.messages, action.user, action.assistant],
+      }));
+    case 'regenerate':
+      return updateChat(state, action.id, (c) => ({
+        ...c,
+        messages: [...withoutTrailingAnswers(c.messages), action.assistant],
+      }));
+    case 'edit':
+      return updateChat(state, action.id, (c) => {
+        const index = c.messages.findIndex((m) => m.id === action.messageId && m.role === 'user');
+        if (index < 0) return c;
+        const edited = { ...(c.messages[index] as UserMessage), content: action.content };
+        return {
+          ...c,
+          title: c.titleLocked || index > 0 ? c.title : titleFrom(action.content),
+          messages: [...c.messages.slice(0, index), edited, action.assistant],
+        };
+      });
+    case 'delta': {
+      const { delta } = action;
+      return updateChat(
+        state,
+        action.id,
+        (c) =>
+          updateMessage(c, action.messageId, (m) =>
+            m.status !== 'streaming'
+              ? m
+              : {
+                  ...m,
+                  content: m.content + delta.content,
+                  reasoning: m.reasoning + delta.reasoning,
+                  usage: delta.usage ?? m.usage,
+                  finishReason: delta.finishReason ?? m.finishReason,
+                  model: delta.model ?? m.model,
+                },
+          ),
+        false,
+      );
+    }
+    case 'finish':
+      return updateChat(state, action.id, (c) =>
+        updateMessage(c, action.messageId, (m) =>
+          m.status !== 'streaming' ? m : { ...m, status: action.status, error: action.error },
+        ),
+      );
+  }
+}
+
+export const activeChat = (state: ChatsState): Chat | undefined =>
+  state.chats.find((c) => c.id === state.activeId);

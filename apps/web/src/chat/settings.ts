@@ -1,0 +1,42 @@
+import { KNOWN_MODELS } from '@zai-chat/contract';
+import type { ChatSettings } from './types';
+
+const DEFAULTS_KEY = 'zai-chat:default-settings';
+
+export const FACTORY_SETTINGS: ChatSettings = {
+  model: KNOWN_MODELS[0],
+  systemPrompt: '',
+  temperature: 0.6,
+  top_p: 0.95,
+  max_tokens: 4096,
+  thinking: false,
+};
+
+/** Defaults for new chats survive reloads; a corrupt or partial entry falls back field by field. */
+export function loadDefaultSettings(storage: Pick<Storage, 'getItem'> = localStorage): ChatSettings {
+  try {
+    const saved = JSON.parse(storage.getItem(DEFAULTS_KEY) ?? '{}') as Partial<ChatSettings>;
+    return sanitizeSettings({ ...FACTORY_SETTINGS, ...saved });
+  } catch {
+    return { ...FACTORY_SETTINGS };
+  }
+}
+
+export function saveDefaultSettings(settings: ChatSettings, storage: Pick<Storage, 'setItem'> = localStorage): void {
+  storage.setItem(DEFAULTS_KEY, JSON.stringify(settings));
+}
+
+const clamp = (value: unknown, min: number, max: number, fallback: number) =>
+  typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+
+/** Keep settings inside the ranges the contract accepts, so a bad value never costs a request. */
+export function sanitizeSettings(s: Partial<ChatSettings>): ChatSettings {
+  return {
+    model: typeof s.model === 'string' && s.model.trim() ? s.model.trim() : FACTORY_SETTINGS.model,
+    systemPrompt: typeof s.systemPrompt === 'string' ? s.systemPrompt : '',
+    temperature: clamp(s.temperature, 0, 1, FACTORY_SETTINGS.temperature),
+    top_p: clamp(s.top_p, 0.01, 1, FACTORY_SETTINGS.top_p),
+    max_tokens: Math.round(clamp(s.max_tokens, 1, 131_072, FACTORY_SETTINGS.max_tokens)),
+    thinking: s.thinking === true,
+  };
+}

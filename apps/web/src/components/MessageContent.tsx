@@ -1,0 +1,14 @@
+import { lazy, Suspense } from 'react';
+
+// Markdown, math and highlighting load after the first paint; plain text shows until then.
+const Markdown = lazy(() => import('../markdown/Markdown'));
+
+export function MessageContent({ text, streaming }: { text: string; streaming: boolean }) {
+  return (
+    <div className="markdown" data-testid="message-content">
+      <Suspense fallback={<p className="plain">{text}</p>}>
+        <Markdown text={text} streaming={streaming} />
+      </Suspense>
+    </div>
+  );
+}
