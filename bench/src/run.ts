@@ -1,1 +1,202 @@
-export {};
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { measurePage, initialJsGzipBytes } from './page';
+import { type StreamSample, cpuMicros, percentile, pool, rssBytes, streamOnce } from './measure';
+import { ROOT, SIM_KEY, type Service, startApi, startSimulator, startWeb } from './processes';
+import { type Row, formatTable } from './report';
+
+/**
+ * `pnpm bench`: the simulator, the API and the web preview run as child processes; this
+ * process is the load generator, on loopback. Every relay figure is compared with the same
+ * load sent straight to the simulator in the same run (the physical limit of this machine).
+ */
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
+    'skip-page': { type: 'boolean', default: false },
+  },
+});
+const SMOKE = args.smoke;
+
+const plan = SMOKE
+  ? { seq: 20, warmup: 5, concurrent: 10, rounds: 2, relayStreams: 2, relayChunks: 500, holdStreams: 50, holdMs: 1500, pageSize: 10_000, pageChunks: 50 }
+  : { seq: 400, warmup: 50, concurrent: 100, rounds: 10, relayStreams: 20, relayChunks: 5000, holdStreams: 2000, holdMs: 15_000, pageSize: 100_000, pageChunks: 500 };
+
+const body = (directive: string) =>
+  JSON.stringify({ model: 'glm-4.6', stream: true, messages: [{ role: 'user', content: `${directive} benchmark prompt` }] });
+
+interface Endpoints {
+  direct: (b: string) => Promise<StreamSample>;
+  api: (b: string) => Promise<StreamSample>;
+}
+
+function endpoints(sim: Service, api: Service): Endpoints {
+  return {
+    direct: (b) => streamOnce(`${sim.url}/chat/completions`, b, { authorization: `Bearer ${SIM_KEY}` }),
+    api: (b) => streamOnce(`${api.url}/api/chat`, b),
+  };
+}
+
+const failures = (samples: StreamSample[]) => samples.filter((s) => !s.ok).length;
+
+async function latency(ep: Endpoints, concurrency: number, count: number) {
+  const b = body('[sim:normal chunks=20 delay=0]');
+  await pool(plan.warmup, concurrency, () => ep.direct(b));
+  await pool(plan.warmup, concurrency, () => ep.api(b));
+  const direct: StreamSample[] = [];
+  const api: StreamSample[] = [];
+  // Interleave rounds so drift in machine load hits both sides alike.
+  const rounds = Math.max(1, Math.round(count / concurrency));
+  for (let r = 0; r < rounds; r++) {
+    direct.push(...(await pool(concurrency, concurrency, () => ep.direct(b))));
+    api.push(...(await pool(concurrency, concurrency, () => ep.api(b))));
+  }
+  const stats = (xs: StreamSample[], key: 'ttfcMs' | 'totalMs') => ({
+    p50: percentile(xs.map((s) => s[key]), 50),
+    p99: percentile(xs.map((s) => s[key]), 99),
+  });
+  return {
+    samples: api.length,
+    errors: failures(direct) + failures(api),
+    direct: { ttfc: stats(direct, 'ttfcMs'), total: stats(direct, 'totalMs') },
+    api: { ttfc: stats(api, 'ttfcMs'), total: stats(api, 'totalMs') },
+  };
+}
+
+async function relayCost(ep: Endpoints, apiPid: number, simPid: number) {
+  const b = body(`[sim:normal chunks=${plan.relayChunks} delay=0]`);
+  await ep.api(b);
+  const run = async (send: (b: string) => Promise<StreamSample>, pid: number) => {
+    const cpu0 = cpuMicros(pid);
+    const t0 = performance.now();
+    let chunks = 0;
+    let errors = 0;
+    for (let i = 0; i < plan.relayStreams; i++) {
+      const s = await send(b);
+      chunks += s.chunks;
+      if (!s.ok) errors++;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    return { chunks, errors, chunksPerSecond: chunks / seconds, cpuMicros: cpuMicros(pid) - cpu0 };
+  };
+  const direct = await run(ep.direct, simPid);
+  const simCpuDirect = direct.cpuMicros;
+  const api = await run(ep.api, apiPid);
+  return {
+    direct: { chunksPerSecond: direct.chunksPerSecond, simCpuPerChunkUs: simCpuDirect / Math.max(1, direct.chunks) },
+    api: { chunksPerSecond: api.chunksPerSecond, cpuPerChunkUs: api.cpuMicros / Math.max(1, api.chunks) },
+    errors: direct.errors + api.errors,
+  };
+}
+
+async function holdStreams(ep: Endpoints, apiPid: number, simPid: number) {
+  const b = body(`[sim:slow ms=${plan.holdMs} chunks=15]`);
+  await new Promise((r) => setTimeout(r, 500));
+  if (global.gc) global.gc();
+  const apiBefore = rssBytes(apiPid);
+  const simBefore = rssBytes(simPid);
+  let apiPeak = apiBefore;
+  let simPeak = simBefore;
+  const sampler = setInterval(() => {
+    apiPeak = Math.max(apiPeak, rssBytes(apiPid));
+    simPeak = Math.max(simPeak, rssBytes(simPid));
+  }, 100);
+  const t0 = performance.now();
+  const samples = await pool(plan.holdStreams, plan.holdStreams, () => ep.api(b));
+  clearInterval(sampler);
+  return {
+    streams: plan.holdStreams,
+    errors: failures(samples),
+    seconds: (performance.now() - t0) / 1000,
+    apiRssBeforeMb: apiBefore / 2 ** 20,
+    apiRssPeakMb: apiPeak / 2 ** 20,
+    apiKbPerStream: (apiPeak - apiBefore) / 1024 / plan.holdStreams,
+    simKbPerStream: (simPeak - simBefore) / 1024 / plan.holdStreams,
+  };
+}
+
+async function main() {
+  const started = Date.now();
+  const services: Service[] = [];
+  try {
+    const sim = await startSimulator();
+    services.push(sim);
+    const api = await startApi(sim.url);
+    services.push(api);
+    const ep = endpoints(sim, api);
+
+    const sequential = await latency(ep, 1, plan.seq);
+    const concurrent = await latency(ep, plan.concurrent, plan.concurrent * plan.rounds);
+    const relay = await relayCost(ep, api.pid, sim.pid);
+    const hold = await holdStreams(ep, api.pid, sim.pid);
+
+    let page: Awaited<ReturnType<typeof measurePage>> | undefined;
+    if (!args['skip-page']) {
+      const web = await startWeb(api.url);
+      services.push(web);
+      page = await measurePage(web.url, `[sim:markdown size=${plan.pageSize} chunks=${plan.pageChunks} delay=10] A long markdown answer`);
+    }
+    const js = initialJsGzipBytes(join(ROOT, 'apps/web/dist'));
+
+    const results = {
+      smoke: SMOKE,
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+      plan,
+      latency: { sequential, concurrent },
+      relay,
+      hold,
+      page,
+      initialJs: { gzipKb: js.bytes / 1024, files: js.files },
+      seconds: (Date.now() - started) / 1000,
+    };
+    const rows = toRows(results);
+    console.log(formatTable(rows));
+    console.log(`\n${results.machine.cpus}× ${results.machine.cpuModel}, ${results.machine.memGb} GB, Node ${results.machine.node}; ${results.seconds.toFixed(1)} s${SMOKE ? ' (smoke)' : ''}`);
+    const out = resolve(args.out);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify({ ...results, rows }, null, 2)}\n`);
+    console.log(`results: ${out}`);
+  } finally {
+    await Promise.all(services.reverse().map((s) => s.stop()));
+  }
+}
+
+type Results = {
+  latency: { sequential: Awaited<ReturnType<typeof latency>>; concurrent: Awaited<ReturnType<typeof latency>> };
+  relay: Awaited<ReturnType<typeof relayCost>>;
+  hold: Awaited<ReturnType<typeof holdStreams>>;
+  page: Awaited<ReturnType<typeof measurePage>> | undefined;
+  initialJs: { gzipKb: number };
+};
+
+function toRows(r: Results): Row[] {
+  const rows: Row[] = [];
+  for (const [label, l] of [
+    ['1 stream', r.latency.sequential],
+    [`${plan.concurrent} concurrent`, r.latency.concurrent],
+  ] as const) {
+    for (const p of ['p50', 'p99'] as const) {
+      rows.push({ metric: `TTFC ${p}, ${label} (ms)`, value: l.api.ttfc[p], baseline: l.direct.ttfc[p], added: l.api.ttfc[p] - l.direct.ttfc[p], target: label === '1 stream' ? (p === 'p50' ? '+≤0.5' : '+≤2') : undefined });
+      rows.push({ metric: `Total ${p}, ${label} (ms)`, value: l.api.total[p], baseline: l.direct.total[p], added: l.api.total[p] - l.direct.total[p] });
+    }
+    rows.push({ metric: `Errors, ${label}`, value: l.errors, target: '0' });
+  }
+  rows.push({ metric: 'Chunks/s, one stream', value: r.relay.api.chunksPerSecond, baseline: r.relay.direct.chunksPerSecond });
+  rows.push({ metric: 'CPU per relayed chunk (µs)', value: r.relay.api.cpuPerChunkUs, baseline: r.relay.direct.simCpuPerChunkUs, target: '≤10' });
+  rows.push({ metric: `Held streams: errors of ${r.hold.streams}`, value: r.hold.errors, target: '0' });
+  rows.push({ metric: 'Held streams: API peak RSS (MB)', value: r.hold.apiRssPeakMb, baseline: r.hold.apiRssBeforeMb });
+  rows.push({ metric: 'Held streams: memory per stream (KB)', value: r.hold.apiKbPerStream, baseline: r.hold.simKbPerStream, target: '≤50' });
+  if (r.page) {
+    rows.push({ metric: `Page: longest task, ${plan.pageSize / 1000} KB markdown (ms)`, value: r.page.longestTaskMs, target: '≤50' });
+    rows.push({ metric: 'Page: total blocking time (ms)', value: r.page.totalBlockingMs });
+    rows.push({ metric: 'Page: long tasks (count)', value: r.page.longTasks });
+  }
+  rows.push({ metric: 'Initial JS, gzip (KB)', value: r.initialJs.gzipKb, target: '≤150' });
+  return rows;
+}
+
+await main();

@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Service {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+/** Start a built entry point as its own process and wait until `readyUrl` answers 200. */
+export async function startService(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  readyUrl: string,
+  baseUrl: string,
+  cwd = ROOT,
+): Promise<Service> {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+    try {
+      const res = await fetch(readyUrl);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} did not become ready: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: baseUrl,
+    pid: child.pid!,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await once(child, 'exit');
+      clearTimeout(timer);
+    },
+  };
+}
+
+export const SIM_KEY = 'bench-sim-key';
+
+export async function startSimulator(): Promise<Service> {
+  const port = await freePort();
+  return startService(
+    'simulator',
+    ['packages/zai-sim/dist/cli.js'],
+    { SIM_PORT: String(port), SIM_API_KEY: SIM_KEY, SIM_CHUNK_DELAY_MS: '0' },
+    `http://127.0.0.1:${port}/health`,
+    `http://127.0.0.1:${port}/api/paas/v4`,
+  );
+}
+
+export async function startApi(simulatorUrl: string): Promise<Service> {
+  const port = await freePort();
+  return startService(
+    'api',
+    ['apps/api/dist/server.js'],
+    {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SIMULATOR_URL: simulatorUrl,
+      SIMULATOR_API_KEY: SIM_KEY,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_MAX: '100000000',
+      UPSTREAM_TOTAL_TIMEOUT_MS: '3600000',
+      UPSTREAM_IDLE_TIMEOUT_MS: '600000',
+    },
+    `http://127.0.0.1:${port}/health`,
+    `http://127.0.0.1:${port}`,
+  );
+}
+
+export async function startWeb(apiUrl: string): Promise<Service> {
+  const port = await freePort();
+  return startService(
+    'web',
+    ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    { API_PROXY_TARGET: apiUrl },
+    `http://127.0.0.1:${port}/`,
+    `http://127.0.0.1:${port}`,
+    `${ROOT}apps/web`,
+  );
+}
