@@ -7,6 +7,7 @@ import {
   encodeErrorFrame,
   parseChatFrame,
   readChatEvents,
+  readSseFrameBatches,
   readSseFrames,
 } from '../src';
 
@@ -62,6 +63,13 @@ describe('SSE framing', () => {
   it('decodes many frames in one read', async () => {
     const frames = await collect(readSseFrames(streamOf(new TextEncoder().encode(wire.repeat(50)), [])));
     expect(frames).toHaveLength(200);
+  });
+
+  it('yields one batch per read, and drops an unterminated last frame', async () => {
+    const bytes = new TextEncoder().encode(wire + 'data: {"partial":');
+    const batches = await collect(readSseFrameBatches(streamOf(bytes, [bytes.length - 30])));
+    expect(batches.map((b) => b.length)).toEqual([3, 1]);
+    expect(batches.flat().at(-1)?.data).toBe('[DONE]');
   });
 
   it('an error event becomes a typed error', () => {
