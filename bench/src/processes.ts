@@ -83,6 +83,8 @@ export async function startApi(simulatorUrl: string): Promise<Service> {
     ['apps/api/dist/server.js'],
     {
       NODE_ENV: 'production',
+      // Set (empty) so a developer's .env key can never send benchmark load to the real Z.AI.
+      ZAI_API_KEY: '',
       PORT: String(port),
       HOST: '127.0.0.1',
       SIMULATOR_URL: simulatorUrl,

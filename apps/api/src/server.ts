@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { type Simulator, startSimulator } from '@zai-chat/zai-sim';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
+import { loadEnvFile } from './env-file';
 import { Lifecycle } from './lifecycle';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
@@ -14,6 +15,7 @@ import { createUpstreamClient } from './upstream/client';
 async function main(): Promise<void> {
   let config: Config;
   try {
+    loadEnvFile();
     config = loadConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
