@@ -16,9 +16,11 @@ const { values: args } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
-    'skip-page': { type: 'boolean', default: false },
+    /** Comma-separated subset while working on one figure: latency,relay,hold,page. */
+    only: { type: 'string', default: 'latency,relay,hold,page' },
   },
 });
+const ONLY = new Set(args.only.split(','));
 const SMOKE = args.smoke;
 
 const plan = SMOKE
@@ -128,13 +130,13 @@ async function main() {
     services.push(api);
     const ep = endpoints(sim, api);
 
-    const sequential = await latency(ep, 1, plan.seq);
-    const concurrent = await latency(ep, plan.concurrent, plan.concurrent * plan.rounds);
-    const relay = await relayCost(ep, api.pid, sim.pid);
-    const hold = await holdStreams(ep, api.pid, sim.pid);
+    const sequential = ONLY.has('latency') ? await latency(ep, 1, plan.seq) : undefined;
+    const concurrent = ONLY.has('latency') ? await latency(ep, plan.concurrent, plan.concurrent * plan.rounds) : undefined;
+    const relay = ONLY.has('relay') ? await relayCost(ep, api.pid, sim.pid) : undefined;
+    const hold = ONLY.has('hold') ? await holdStreams(ep, api.pid, sim.pid) : undefined;
 
     let page: Awaited<ReturnType<typeof measurePage>> | undefined;
-    if (!args['skip-page']) {
+    if (ONLY.has('page')) {
       const web = await startWeb(api.url);
       services.push(web);
       page = await measurePage(web.url, `[sim:markdown size=${plan.pageSize} chunks=${plan.pageChunks} delay=10] A long markdown answer`);
@@ -146,7 +148,7 @@ async function main() {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memGb: Math.round(totalmem() / 2 ** 30), node: process.version },
       plan,
-      latency: { sequential, concurrent },
+      latency: sequential && concurrent ? { sequential, concurrent } : undefined,
       relay,
       hold,
       page,
@@ -166,30 +168,37 @@ async function main() {
 }
 
 type Results = {
-  latency: { sequential: Awaited<ReturnType<typeof latency>>; concurrent: Awaited<ReturnType<typeof latency>> };
-  relay: Awaited<ReturnType<typeof relayCost>>;
-  hold: Awaited<ReturnType<typeof holdStreams>>;
+  latency: { sequential: Awaited<ReturnType<typeof latency>>; concurrent: Awaited<ReturnType<typeof latency>> } | undefined;
+  relay: Awaited<ReturnType<typeof relayCost>> | undefined;
+  hold: Awaited<ReturnType<typeof holdStreams>> | undefined;
   page: Awaited<ReturnType<typeof measurePage>> | undefined;
   initialJs: { gzipKb: number };
 };
 
 function toRows(r: Results): Row[] {
   const rows: Row[] = [];
-  for (const [label, l] of [
-    ['1 stream', r.latency.sequential],
-    [`${plan.concurrent} concurrent`, r.latency.concurrent],
-  ] as const) {
+  const latencies = r.latency
+    ? ([
+        ['1 stream', r.latency.sequential],
+        [`${plan.concurrent} concurrent`, r.latency.concurrent],
+      ] as const)
+    : [];
+  for (const [label, l] of latencies) {
     for (const p of ['p50', 'p99'] as const) {
       rows.push({ metric: `TTFC ${p}, ${label} (ms)`, value: l.api.ttfc[p], baseline: l.direct.ttfc[p], added: l.api.ttfc[p] - l.direct.ttfc[p], target: label === '1 stream' ? (p === 'p50' ? '+≤0.5' : '+≤2') : undefined });
       rows.push({ metric: `Total ${p}, ${label} (ms)`, value: l.api.total[p], baseline: l.direct.total[p], added: l.api.total[p] - l.direct.total[p] });
     }
     rows.push({ metric: `Errors, ${label}`, value: l.errors, target: '0' });
   }
-  rows.push({ metric: 'Chunks/s, one stream', value: r.relay.api.chunksPerSecond, baseline: r.relay.direct.chunksPerSecond });
-  rows.push({ metric: 'CPU per relayed chunk (µs)', value: r.relay.api.cpuPerChunkUs, baseline: r.relay.direct.simCpuPerChunkUs, target: '≤10' });
-  rows.push({ metric: `Held streams: errors of ${r.hold.streams}`, value: r.hold.errors, target: '0' });
-  rows.push({ metric: 'Held streams: API peak RSS (MB)', value: r.hold.apiRssPeakMb, baseline: r.hold.apiRssBeforeMb });
-  rows.push({ metric: 'Held streams: memory per stream (KB)', value: r.hold.apiKbPerStream, baseline: r.hold.simKbPerStream, target: '≤50' });
+  if (r.relay) {
+    rows.push({ metric: 'Chunks/s, one stream', value: r.relay.api.chunksPerSecond, baseline: r.relay.direct.chunksPerSecond });
+    rows.push({ metric: 'CPU per relayed chunk (µs)', value: r.relay.api.cpuPerChunkUs, baseline: r.relay.direct.simCpuPerChunkUs, target: '≤10' });
+  }
+  if (r.hold) {
+    rows.push({ metric: `Held streams: errors of ${r.hold.streams}`, value: r.hold.errors, target: '0' });
+    rows.push({ metric: 'Held streams: API peak RSS (MB)', value: r.hold.apiRssPeakMb, baseline: r.hold.apiRssBeforeMb });
+    rows.push({ metric: 'Held streams: memory per stream (KB)', value: r.hold.apiKbPerStream, baseline: r.hold.simKbPerStream, target: '≤50' });
+  }
   if (r.page) {
     rows.push({ metric: `Page: longest task, ${plan.pageSize / 1000} KB markdown (ms)`, value: r.page.longestTaskMs, target: '≤50' });
     rows.push({ metric: 'Page: total blocking time (ms)', value: r.page.totalBlockingMs });

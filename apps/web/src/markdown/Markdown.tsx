@@ -51,13 +51,15 @@ const streamingComponents = componentsFor(false);
  */
 const MarkdownBlock = memo(function MarkdownBlock({ text, final }: { text: string; final: boolean }) {
   return (
-    <ReactMarkdown
+    <div className={final ? 'md-block md-block--final' : 'md-block'}>
+      <ReactMarkdown
       remarkPlugins={remarkPlugins}
       rehypePlugins={rehypePlugins}
       components={final ? finalComponents : streamingComponents}
     >
-      {text}
-    </ReactMarkdown>
+        {text}
+      </ReactMarkdown>
+    </div>
   );
 });
 
