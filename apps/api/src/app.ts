@@ -83,6 +83,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
     limit: config.limits.rateLimitMax,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    // An X-Forwarded-For without `trust proxy` is expected (TRUST_PROXY decides, not the
+    // client); the library's check would print a stack trace outside the JSON logs.
+    validate: { xForwardedForHeader: false },
     handler: (req, res) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const retryAfter = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : 1;

@@ -1,11 +1,11 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * Structured JSON logs. Headers that can hold credentials are censored wherever they appear;
  * request bodies (message content) are never logged by the HTTP serializers.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'zai-chat-api' },
     redact: {
@@ -19,7 +19,9 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  // Tests pass a stream to read the lines the production configuration writes.
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

@@ -26,7 +26,7 @@ export interface Stack {
 export async function startStack(
   env: Record<string, string> = {},
   simOptions: SimulatorOptions = {},
-  logStream?: NodeJS.WritableStream,
+  logStream?: NodeJS.WritableStream & { write(msg: string): void },
 ): Promise<Stack> {
   const sim = await startSimulator(simOptions);
   const config = loadConfig({
@@ -41,9 +41,8 @@ export async function startStack(
   });
   const lifecycle = new Lifecycle();
   const metrics = createMetrics();
-  const logger = logStream
-    ? (await import('pino')).pino({ level: 'trace' }, logStream)
-    : createLogger(config.logLevel);
+  // Captured logs go through the production logger (redaction included), at trace level.
+  const logger = logStream ? createLogger('trace', logStream) : createLogger(config.logLevel);
   const app = createApp(config, {
     upstream: createUpstreamClient({
       kind: config.upstream.kind,

@@ -3,8 +3,11 @@
  * a model named `sim-<scenario>`, or a `[sim:<scenario> key=value …]` directive in the last
  * user message (the only one a browser can reach through the API). Directive parameters:
  * `chunks` (content chunks), `delay` (ms per chunk), `ms` (total duration spread over the
- * chunks), `size` (characters of markdown). A `-once` suffix fails only the first time a given
- * message is seen, so a client's retry succeeds.
+ * chunks), `size` (characters of markdown), `wait` (ms before the response headers are sent,
+ * to exercise a client's first-byte timeout), `gap` (ms of silence after the headers of a
+ * stream, before its first chunk, like a long reasoning pause; exercises keep-alives and idle
+ * timeouts). A `-once` suffix fails only the first time a given message is seen, so a
+ * client's retry succeeds.
  */
 export const SCENARIOS = [
   'normal',
@@ -32,6 +35,10 @@ export interface ScenarioParams {
   delay?: number;
   ms?: number;
   size?: number;
+  /** Delay before response headers (ms). */
+  wait?: number;
+  /** Delay between a stream's headers and its first chunk (ms). */
+  gap?: number;
 }
 
 export interface Scenario {
@@ -41,7 +48,14 @@ export interface Scenario {
 }
 
 const DIRECTIVE = /\[sim:([a-z-]+)((?:\s+[a-z]+=\d+)*)\s*\]/;
-const PARAM_KEYS = new Set<keyof ScenarioParams>(['chunks', 'delay', 'ms', 'size']);
+const PARAM_KEYS = new Set<keyof ScenarioParams>([
+  'chunks',
+  'delay',
+  'ms',
+  'size',
+  'wait',
+  'gap',
+]);
 
 export function isScenarioName(name: string): name is ScenarioName {
   return (SCENARIOS as readonly string[]).includes(name);

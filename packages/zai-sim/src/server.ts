@@ -113,6 +113,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (failedOnce.has(key)) scenario.name = 'normal';
       else failedOnce.add(key);
     }
+    if (scenario.params.wait) {
+      // Headers withheld: the client sees an open connection and no first byte.
+      if (!(await sleepUnlessClosed(res, scenario.params.wait))) return;
+    }
     const upstreamError = ERROR_SCENARIOS[scenario.name];
     if (upstreamError) return sendError(res, upstreamError);
 
@@ -139,6 +143,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const closed = new AbortController();
     res.on('close', () => closed.abort());
 
+    if (scenario.params.gap && !(await sleepUnlessClosed(res, scenario.params.gap))) return;
     const frames = plan.frames;
     const step = stepMs(scenario, frames.length);
     const start = performance.now();
@@ -232,6 +237,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 }
 
 const STALL_AFTER = 3;
+
+/** Sleep `ms`, cut short when the client goes away; resolves false if it did. */
+async function sleepUnlessClosed(res: ServerResponse, ms: number): Promise<boolean> {
+  if (res.destroyed) return false;
+  const closed = new AbortController();
+  const onClose = () => closed.abort();
+  res.once('close', onClose);
+  try {
+    await sleep(ms, undefined, { signal: closed.signal });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    res.off('close', onClose);
+  }
+}
 
 interface AnswerPlan {
   /** Serialised `chat.completion.chunk` objects, in order. */

@@ -35,9 +35,21 @@ const BODY_ERRORS: Record<string, ErrorCode> = {
   'stream.not.readable': 'bad_request',
 };
 
+/**
+ * body-parser's errors without a known type still carry a 4xx status: e.g. a corrupt gzip or
+ * deflate body is a zlib error wrapped as a 400. That is the client's fault, not a 500.
+ */
+function byClientStatus(err: unknown): ErrorCode | undefined {
+  const status = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (status === 413) return 'payload_too_large';
+  if (status === 415) return 'unsupported_media_type';
+  return 'bad_request';
+}
+
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const type = (err as { type?: string }).type;
-  const code: ErrorCode = (type ? BODY_ERRORS[type] : undefined) ?? 'internal';
+  const code: ErrorCode = (type ? BODY_ERRORS[type] : undefined) ?? byClientStatus(err) ?? 'internal';
   if (code === 'internal') req.log.error({ err }, 'unhandled error');
   if (res.headersSent) return void res.end();
   sendError(req, res, code);

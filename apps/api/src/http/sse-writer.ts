@@ -13,6 +13,8 @@ export class SseWriter {
   constructor(
     private readonly res: ServerResponse,
     private readonly keepAliveMs: number,
+    /** The exchange's signal: a deadline or shutdown must not wait on a reader that stopped reading. */
+    private readonly signal?: AbortSignal,
   ) {}
 
   open(extraHeaders: Record<string, string> = {}): void {
@@ -32,21 +34,31 @@ export class SseWriter {
   /** Returns a promise only when the socket is full; the hot path stays allocation-free. */
   write(frame: string): Promise<void> | undefined {
     this.wroteSinceTick = true;
+    // A response already closed returns false from write() and will never emit 'drain' or
+    // 'close' again: waiting for them would hang the relay (and its stream) forever.
+    if (!this.writable) return undefined;
     if (this.res.write(frame)) return undefined;
+    if (!this.writable || this.signal?.aborted) return undefined;
     return new Promise((resolve) => {
       const done = () => {
         this.res.off('drain', done);
         this.res.off('close', done);
+        this.signal?.removeEventListener('abort', done);
         resolve();
       };
       this.res.on('drain', done);
       this.res.on('close', done);
+      this.signal?.addEventListener('abort', done, { once: true });
     });
   }
 
   end(frame?: string): void {
     this.stop();
-    if (this.writable) this.res.end(frame);
+    if (!this.writable) return;
+    // Ended early (deadline, shutdown) while the reader is not reading: the final frame would
+    // sit behind a full socket indefinitely, so the connection is cut instead.
+    if (this.signal?.aborted && this.res.writableNeedDrain) return void this.res.destroy();
+    this.res.end(frame);
   }
 
   stop(): void {

@@ -49,7 +49,9 @@ export function chatRoute(deps: ChatRouteDeps): RequestHandler {
     let markFinished!: () => void;
     const finished = new Promise<void>((resolve) => (markFinished = resolve));
     lifecycle.track({
-      terminate: () => exchange.abort(new UpstreamFailure('shutting_down', false, { cause: 'drain deadline' })),
+      // Retry-After 1 s, like a request refused while draining: another replica can take it.
+      terminate: () =>
+        exchange.abort(new UpstreamFailure('shutting_down', false, { cause: 'drain deadline' }, 1000)),
       finished,
     });
     if (request.stream) metrics.activeStreams.inc();
@@ -68,7 +70,7 @@ export function chatRoute(deps: ChatRouteDeps): RequestHandler {
       res.locals.upstreamMs = performance.now() - started;
       if (!request.stream) return await answerJson(upstream, res);
 
-      writer = new SseWriter(res, config.keepAliveMs);
+      writer = new SseWriter(res, config.keepAliveMs, exchange.signal);
       writer.open();
       const result = await relayStream(upstream.response.body!, writer, {
         idleTimeoutMs: config.timeouts.idleMs,
@@ -114,10 +116,11 @@ async function answerJson(upstream: UpstreamResponse, res: Response): Promise<vo
 
 /** Before the stream began: an HTTP error. After: an SSE error event, then close. */
 function reportFailure(req: Request, res: Response, writer: SseWriter | undefined, failure: UpstreamFailure) {
-  const retryAfter = failure.retryAfterMs !== undefined ? failure.retryAfterMs / 1000 : undefined;
-  if (writer) return writer.end(encodeErrorFrame(errorBody(failure.code, String(req.id))));
+  const retryAfter = failure.retryAfterMs !== undefined ? Math.ceil(failure.retryAfterMs / 1000) : undefined;
+  const extra = retryAfter !== undefined ? { retryAfter } : {};
+  if (writer) return writer.end(encodeErrorFrame(errorBody(failure.code, String(req.id), extra)));
   if (res.headersSent) return void res.end();
-  sendError(req, res, failure.code, retryAfter !== undefined ? { retryAfter } : {});
+  sendError(req, res, failure.code, extra);
 }
 
 function toFailure(err: unknown, abortReason: unknown): UpstreamFailure {

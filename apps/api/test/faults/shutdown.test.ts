@@ -1,0 +1,169 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ErrorBody } from '@zai-chat/contract';
+import { type Simulator, startSimulator } from '@zai-chat/zai-sim';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { splitStream, streamOf } from './helpers';
+
+/**
+ * The real process (server.ts) on SIGTERM: stops taking requests, lets streams in flight
+ * finish within SHUTDOWN_DRAIN_MS, ends the rest with an error event, and exits 0.
+ */
+const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(() => sim.close());
+
+interface Api {
+  child: ChildProcess;
+  baseUrl: string;
+  logs: Record<string, unknown>[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+let running: Api | undefined;
+afterEach(() => {
+  if (running && running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
+  running = undefined;
+});
+
+async function startApi(env: Record<string, string> = {}): Promise<Api> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: API_DIR,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SIMULATOR_URL: sim.url,
+      SIMULATOR_API_KEY: sim.apiKey,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      buffered += b.toString();
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logs.push(entry);
+          if (typeof entry.port === 'number') resolve(entry.port);
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    void exited.then(({ code }) => reject(new Error(`API exited with ${code} before listening: ${stderr}`)));
+  });
+  running = { child, baseUrl: `http://127.0.0.1:${port}`, logs, exited };
+  return running;
+}
+
+/** Open a stream and resolve once its first bytes arrived; `rest` resolves with the whole body. */
+async function openStream(baseUrl: string, content: string) {
+  const res = await fetch(`${baseUrl}/api/chat`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(streamOf(content)),
+  });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const first = await reader.read();
+  let text = decoder.decode(first.value, { stream: true });
+  const rest = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return text;
+      text += decoder.decode(value, { stream: true });
+    }
+  })();
+  return { res, rest };
+}
+
+/** A new request after SIGTERM: refused at the socket, or answered 503 shutting_down. */
+async function newRequestOutcome(baseUrl: string): Promise<string> {
+  try {
+    const res = await fetch(`${baseUrl}/api/chat`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Connection: 'close' },
+      body: JSON.stringify(streamOf('late')),
+    });
+    const body = ErrorBody.parse(await res.json());
+    return `${res.status} ${body.error.code}`;
+  } catch (err) {
+    return (err as { cause?: { code?: string } }).cause?.code ?? String(err);
+  }
+}
+
+describe('graceful shutdown of the real process', () => {
+  it('SIGTERM mid-stream: the stream still completes, new requests are refused, exit 0', { timeout: 30_000 }, async () => {
+    const api = await startApi({ SHUTDOWN_DRAIN_MS: '15000' });
+    const { res, rest } = await openStream(api.baseUrl, 'finish me [sim:slow ms=1500]');
+    expect(res.status).toBe(200);
+    api.child.kill('SIGTERM');
+    await expect.poll(() => api.logs.some((l) => l.msg === 'draining'), { timeout: 5000 }).toBe(true);
+    expect(['ECONNREFUSED', '503 shutting_down']).toContain(await newRequestOutcome(api.baseUrl));
+
+    const { done, chunks, error } = await splitStream(await rest);
+    expect(error).toBeUndefined();
+    expect(done).toBe(true);
+    expect(chunks.length).toBeGreaterThan(10);
+    expect(await api.exited).toEqual({ code: 0, signal: null });
+    expect(api.logs.find((l) => l.msg === 'drained')).toMatchObject({ finished: 1, terminated: 0 });
+    await sim.waitForOpenRequests(0, 3000);
+  });
+
+  it('drain deadline passed: open streams get a shutting_down error event, exit 0', { timeout: 30_000 }, async () => {
+    const api = await startApi({ SHUTDOWN_DRAIN_MS: '300' });
+    const streaming = await openStream(api.baseUrl, 'too long [sim:slow ms=10000]');
+    // A second client still waiting for the upstream's headers gets a plain HTTP 503.
+    const waiting = fetch(`${api.baseUrl}/api/chat`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(streamOf('slow start [sim:normal wait=10000]')),
+    });
+    await expect.poll(() => sim.openRequests(), { timeout: 5000 }).toBe(2);
+    const signalledAt = performance.now();
+    api.child.kill('SIGTERM');
+
+    const { done, chunks, error } = await splitStream(await streaming.rest);
+    expect(done).toBe(false);
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(error?.error.code).toBe('shutting_down');
+    expect(error?.error.retryAfter).toBe(1);
+    const early = await waiting;
+    expect(early.status).toBe(503);
+    expect(early.headers.get('retry-after')).toBe('1');
+    expect(ErrorBody.parse(await early.json()).error).toMatchObject({ code: 'shutting_down', retryAfter: 1 });
+
+    expect(await api.exited).toEqual({ code: 0, signal: null });
+    // Nowhere near the 10 s the upstream wanted.
+    expect(performance.now() - signalledAt).toBeLessThan(8000);
+    expect(api.logs.find((l) => l.msg === 'drained')).toMatchObject({ finished: 0, terminated: 2 });
+    await sim.waitForOpenRequests(0, 3000);
+  });
+
+  it('SIGTERM while idle exits 0 at once', { timeout: 30_000 }, async () => {
+    const api = await startApi();
+    const health = await fetch(`${api.baseUrl}/health`);
+    expect(health.status).toBe(200);
+    const signalledAt = performance.now();
+    api.child.kill('SIGTERM');
+    expect(await api.exited).toEqual({ code: 0, signal: null });
+    expect(performance.now() - signalledAt).toBeLessThan(5000);
+  });
+});
