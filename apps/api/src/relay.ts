@@ -4,7 +4,7 @@ import {
   DONE_SENTINEL,
   type ErrorCode,
   encodeDataFrame,
-  readSseFrames,
+  readSseFrameBatches,
 } from '@zai-chat/contract';
 import type { SseWriter } from './http/sse-writer';
 import { UpstreamFailure, mapUpstreamError } from './upstream/errors';
@@ -39,16 +39,36 @@ export async function relayStream(
     options.abortUpstream(new UpstreamFailure('upstream_timeout', false, { cause: 'idle timeout' }));
   }
   try {
-    for await (const frame of readSseFrames(body)) {
+    // Frames that arrived in one network read leave in one write: same latency, far fewer
+    // syscalls and chunked-encoding headers (see bench: CPU per relayed chunk).
+    for await (const frames of readSseFrameBatches(body)) {
       idle.refresh();
-      if (frame.data === DONE_SENTINEL) {
-        writer.end(DONE_FRAME);
+      let out = '';
+      let done = false;
+      let badFrame: unknown;
+      for (const frame of frames) {
+        if (frame.data === DONE_SENTINEL) {
+          done = true;
+          break;
+        }
+        let chunk: ChatChunk;
+        try {
+          chunk = parseChunk(frame.data);
+        } catch (err) {
+          badFrame = err;
+          break;
+        }
+        if (chunks++ === 0) options.onFirstChunk?.();
+        finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
+        out += encodeDataFrame(frame.data);
+      }
+      if (done) {
+        writer.end(out + DONE_FRAME);
         return { chunks, finishReason };
       }
-      const chunk = parseChunk(frame.data);
-      if (chunks++ === 0) options.onFirstChunk?.();
-      finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
-      const pending = writer.write(encodeDataFrame(frame.data));
+      // The good frames before a bad one still reach the client, ahead of the error event.
+      const pending = out ? writer.write(out) : undefined;
+      if (badFrame) throw badFrame;
       if (pending) {
         // A slow reader must not make us buffer: stop reading upstream until the socket drains.
         clearTimeout(idle);
