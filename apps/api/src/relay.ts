@@ -28,7 +28,7 @@ export interface RelayOptions {
  * a stream that ends without `[DONE]`.
  */
 export async function relayStream(
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   writer: SseWriter,
   options: RelayOptions,
 ): Promise<RelayResult> {
@@ -38,13 +38,16 @@ export async function relayStream(
   function onIdle() {
     options.abortUpstream(new UpstreamFailure('upstream_timeout', false, { cause: 'idle timeout' }));
   }
+  let done = false;
   try {
     // Frames that arrived in one network read leave in one write: same latency, far fewer
     // syscalls and chunked-encoding headers (see bench: CPU per relayed chunk).
     for await (const frames of readSseFrameBatches(body)) {
       idle.refresh();
+      // After [DONE] the body is read to its end rather than abandoned: leaving early would
+      // destroy the keep-alive connection and cost a new TCP connect on the next request.
+      if (done) continue;
       let out = '';
-      let done = false;
       let badFrame: unknown;
       for (const frame of frames) {
         if (frame.data === DONE_SENTINEL) {
@@ -64,7 +67,7 @@ export async function relayStream(
       }
       if (done) {
         writer.end(out + DONE_FRAME);
-        return { chunks, finishReason };
+        continue;
       }
       // The good frames before a bad one still reach the client, ahead of the error event.
       const pending = out ? writer.write(out) : undefined;
@@ -77,11 +80,14 @@ export async function relayStream(
       }
     }
   } catch (err) {
+    // The client already has its [DONE]; an upstream that then misbehaves changes nothing for it.
+    if (done) return { chunks, finishReason };
     if (err instanceof UpstreamFailure) throw err;
     throw new UpstreamFailure('upstream_error', false, { cause: describe(err) });
   } finally {
     clearTimeout(idle);
   }
+  if (done) return { chunks, finishReason };
   throw new UpstreamFailure('upstream_error', false, { cause: 'stream ended without [DONE]' });
 }
 

@@ -37,8 +37,8 @@ describe('Z.AI authorization', () => {
           { signal: new AbortController().signal, requestId: 't' },
         );
       const ok = await send(sim.apiKey);
-      expect(ok.response.status).toBe(200);
-      await ok.response.text();
+      expect(ok.status).toBe(200);
+      await ok.text();
       const failure = await send('sim-key-id.wrong-secret').catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(UpstreamFailure);
       expect((failure as UpstreamFailure).code).toBe('upstream_auth');

@@ -32,30 +32,17 @@ export interface SseFrame {
   data: string;
 }
 
-/**
- * Decode a byte stream into SSE frames; frames split across reads are reassembled. Yields
- * every frame of one network read as one batch: the relay's hot path, so it drives
- * eventsource-parser's synchronous parser directly instead of a TransformStream pipeline
- * (bench: ~0.4 µs per frame instead of ~12).
- */
-export async function* readSseFrameBatches(
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<SseFrame[], void, undefined> {
-  let batch: SseFrame[] = [];
-  const parser = createParser({ onEvent: (e) => batch.push({ event: e.event, data: e.data }) });
-  const decoder = new TextDecoder();
-  const reader = body.getReader();
+/** A byte source: a web ReadableStream (browser fetch) or any async iterable (a Node stream). */
+export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** Iterate a web stream through its reader (async iteration of ReadableStream is not everywhere). */
+async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+  const reader = stream.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      // An incomplete last frame (no blank line) is dropped at the end, as EventSource does.
-      parser.feed(done ? decoder.decode() : decoder.decode(value, { stream: true }));
-      if (batch.length) {
-        const frames = batch;
-        batch = [];
-        yield frames;
-      }
       if (done) return;
+      yield value;
     }
   } finally {
     // Leaving early (break, throw, abort) must release the socket underneath.
@@ -63,9 +50,33 @@ export async function* readSseFrameBatches(
   }
 }
 
+/**
+ * Decode a byte stream into SSE frames; frames split across reads are reassembled. Yields
+ * every frame of one network read as one batch: the relay's hot path, so it drives
+ * eventsource-parser's synchronous parser directly instead of a TransformStream pipeline
+ * (bench: ~0.7 µs per frame instead of ~12). Leaving the loop early closes the source.
+ */
+export async function* readSseFrameBatches(body: ByteSource): AsyncGenerator<SseFrame[], void, undefined> {
+  let batch: SseFrame[] = [];
+  const parser = createParser({ onEvent: (e) => batch.push({ event: e.event, data: e.data }) });
+  const decoder = new TextDecoder();
+  const source = 'getReader' in body ? readChunks(body) : body;
+  for await (const value of source) {
+    parser.feed(decoder.decode(value, { stream: true }));
+    if (batch.length) {
+      const frames = batch;
+      batch = [];
+      yield frames;
+    }
+  }
+  // An incomplete last frame (no blank line) is dropped at the end, as EventSource does.
+  parser.feed(decoder.decode());
+  if (batch.length) yield batch;
+}
+
 /** Decode a byte stream into SSE frames, one at a time. */
 export async function* readSseFrames(
-  body: ReadableStream<Uint8Array>,
+  body: ByteSource,
 ): AsyncGenerator<SseFrame, void, undefined> {
   for await (const frames of readSseFrameBatches(body)) yield* frames;
 }

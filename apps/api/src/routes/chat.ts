@@ -72,7 +72,7 @@ export function chatRoute(deps: ChatRouteDeps): RequestHandler {
 
       writer = new SseWriter(res, config.keepAliveMs, exchange.signal);
       writer.open();
-      const result = await relayStream(upstream.response.body!, writer, {
+      const result = await relayStream(upstream.body, writer, {
         idleTimeoutMs: config.timeouts.idleMs,
         abortUpstream: upstream.abort,
         onFirstChunk: () => metrics.timeToFirstChunk.observe((performance.now() - started) / 1000),
@@ -103,7 +103,7 @@ export function chatRoute(deps: ChatRouteDeps): RequestHandler {
 async function answerJson(upstream: UpstreamResponse, res: Response): Promise<void> {
   let json: unknown;
   try {
-    json = JSON.parse(await upstream.response.text());
+    json = JSON.parse(await upstream.text());
   } catch (err) {
     if (err instanceof SyntaxError) throw new UpstreamFailure('upstream_protocol', false, { cause: 'body is not JSON' });
     throw err;
