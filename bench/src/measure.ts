@@ -15,7 +15,12 @@ const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
  * One streamed chat over a keep-alive socket, timed from the request to the first data frame
  * and to the end. Frames are counted by their `data: {` prefix; no parsing on the clock.
  */
-export function streamOnce(url: string, body: string, headers: Record<string, string> = {}): Promise<StreamSample> {
+export function streamOnce(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+  onFirstChunk?: () => void,
+): Promise<StreamSample> {
   return new Promise((resolve) => {
     const start = performance.now();
     let ttfc = -1;
@@ -35,7 +40,10 @@ export function streamOnce(url: string, body: string, headers: Record<string, st
           // Frames already counted may sit in `tail`; only count prefixes that end in new text.
           let at = scan.indexOf('data: {', Math.max(0, tail.length - 6));
           while (at !== -1) {
-            if (ttfc < 0) ttfc = performance.now() - start;
+            if (ttfc < 0) {
+              ttfc = performance.now() - start;
+              onFirstChunk?.();
+            }
             chunks++;
             at = scan.indexOf('data: {', at + 7);
           }

@@ -32,13 +32,13 @@ const body = (directive: string) =>
 
 interface Endpoints {
   direct: (b: string) => Promise<StreamSample>;
-  api: (b: string) => Promise<StreamSample>;
+  api: (b: string, onFirstChunk?: () => void) => Promise<StreamSample>;
 }
 
 function endpoints(sim: Service, api: Service): Endpoints {
   return {
     direct: (b) => streamOnce(`${sim.url}/chat/completions`, b, { authorization: `Bearer ${SIM_KEY}` }),
-    api: (b) => streamOnce(`${api.url}/api/chat`, b),
+    api: (b, onFirstChunk) => streamOnce(`${api.url}/api/chat`, b, {}, onFirstChunk),
   };
 }
 
@@ -94,29 +94,53 @@ async function relayCost(ep: Endpoints, apiPid: number, simPid: number) {
   };
 }
 
-async function holdStreams(ep: Endpoints, apiPid: number, simPid: number) {
-  const b = body(`[sim:slow ms=${plan.holdMs} chunks=15]`);
+/** API heap in use, from its own Prometheus metrics (prom-client's default metrics). */
+async function apiHeapUsed(api: Service): Promise<number> {
+  const text = await (await fetch(`${api.url}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+}
+
+/**
+ * Many slow streams held open at once through one API process. Memory per stream is read
+ * while every stream is open and idle between chunks (after all got their first chunk), as
+ * RSS and as V8 heap growth over the idle API; the simulator holding the same sockets is the
+ * baseline for what a bare Node HTTP stream costs.
+ */
+async function holdStreams(ep: Endpoints, api: Service, simPid: number) {
+  const b = body(`[sim:slow ms=${plan.holdMs} chunks=3]`);
   await new Promise((r) => setTimeout(r, 500));
-  if (global.gc) global.gc();
-  const apiBefore = rssBytes(apiPid);
-  const simBefore = rssBytes(simPid);
-  let apiPeak = apiBefore;
-  let simPeak = simBefore;
-  const sampler = setInterval(() => {
-    apiPeak = Math.max(apiPeak, rssBytes(apiPid));
-    simPeak = Math.max(simPeak, rssBytes(simPid));
-  }, 100);
+  const apiRssIdle = rssBytes(api.pid);
+  const simRssIdle = rssBytes(simPid);
+  const heapIdle = await apiHeapUsed(api);
+  let apiPeak = apiRssIdle;
+  const sampler = setInterval(() => (apiPeak = Math.max(apiPeak, rssBytes(api.pid))), 100);
+  let started = 0;
+  let allStarted!: () => void;
+  const opened = new Promise<void>((resolve) => (allStarted = resolve));
   const t0 = performance.now();
-  const samples = await pool(plan.holdStreams, plan.holdStreams, () => ep.api(b));
+  const done = pool(plan.holdStreams, plan.holdStreams, () =>
+    ep.api(b, () => {
+      if (++started === plan.holdStreams) allStarted();
+    }),
+  );
+  await Promise.race([opened, done]);
+  await new Promise((r) => setTimeout(r, 300));
+  const apiRssOpen = rssBytes(api.pid);
+  const simRssOpen = rssBytes(simPid);
+  const heapOpen = await apiHeapUsed(api);
+  const openAtOnce = started;
+  const samples = await done;
   clearInterval(sampler);
   return {
     streams: plan.holdStreams,
+    openAtOnce,
     errors: failures(samples),
     seconds: (performance.now() - t0) / 1000,
-    apiRssBeforeMb: apiBefore / 2 ** 20,
+    apiRssIdleMb: apiRssIdle / 2 ** 20,
     apiRssPeakMb: apiPeak / 2 ** 20,
-    apiKbPerStream: (apiPeak - apiBefore) / 1024 / plan.holdStreams,
-    simKbPerStream: (simPeak - simBefore) / 1024 / plan.holdStreams,
+    apiKbPerStream: (apiRssOpen - apiRssIdle) / 1024 / plan.holdStreams,
+    apiHeapKbPerStream: (heapOpen - heapIdle) / 1024 / plan.holdStreams,
+    simKbPerStream: (simRssOpen - simRssIdle) / 1024 / plan.holdStreams,
   };
 }
 
@@ -133,7 +157,7 @@ async function main() {
     const sequential = ONLY.has('latency') ? await latency(ep, 1, plan.seq) : undefined;
     const concurrent = ONLY.has('latency') ? await latency(ep, plan.concurrent, plan.concurrent * plan.rounds) : undefined;
     const relay = ONLY.has('relay') ? await relayCost(ep, api.pid, sim.pid) : undefined;
-    const hold = ONLY.has('hold') ? await holdStreams(ep, api.pid, sim.pid) : undefined;
+    const hold = ONLY.has('hold') ? await holdStreams(ep, api, sim.pid) : undefined;
 
     let page: Awaited<ReturnType<typeof measurePage>> | undefined;
     if (ONLY.has('page')) {
@@ -196,8 +220,9 @@ function toRows(r: Results): Row[] {
   }
   if (r.hold) {
     rows.push({ metric: `Held streams: errors of ${r.hold.streams}`, value: r.hold.errors, target: '0' });
-    rows.push({ metric: 'Held streams: API peak RSS (MB)', value: r.hold.apiRssPeakMb, baseline: r.hold.apiRssBeforeMb });
-    rows.push({ metric: 'Held streams: memory per stream (KB)', value: r.hold.apiKbPerStream, baseline: r.hold.simKbPerStream, target: '≤50' });
+    rows.push({ metric: 'Held streams: API peak RSS (MB)', value: r.hold.apiRssPeakMb, baseline: r.hold.apiRssIdleMb });
+    rows.push({ metric: 'Held streams: RSS per open stream (KB)', value: r.hold.apiKbPerStream, baseline: r.hold.simKbPerStream, target: '≤50' });
+    rows.push({ metric: 'Held streams: JS heap per open stream (KB)', value: r.hold.apiHeapKbPerStream });
   }
   if (r.page) {
     rows.push({ metric: `Page: longest task, ${plan.pageSize / 1000} KB markdown (ms)`, value: r.page.longestTaskMs, target: '≤50' });

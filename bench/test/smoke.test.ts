@@ -19,7 +19,7 @@ test('pnpm bench --smoke produces the full table and a results file', async () =
   const results = JSON.parse(readFileSync(out, 'utf8'));
   expect(results.smoke).toBe(true);
   const metrics = results.rows.map((r: { metric: string }) => r.metric);
-  for (const name of ['TTFC p50, 1 stream (ms)', 'CPU per relayed chunk (µs)', 'Held streams: memory per stream (KB)', 'Initial JS, gzip (KB)']) {
+  for (const name of ['TTFC p50, 1 stream (ms)', 'CPU per relayed chunk (µs)', 'Held streams: RSS per open stream (KB)', 'Initial JS, gzip (KB)']) {
     expect(metrics).toContain(name);
   }
   expect(metrics.some((m: string) => m.startsWith('Page: longest task'))).toBe(true);
