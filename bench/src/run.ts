@@ -157,7 +157,17 @@ async function main() {
     const sequential = ONLY.has('latency') ? await latency(ep, 1, plan.seq) : undefined;
     const concurrent = ONLY.has('latency') ? await latency(ep, plan.concurrent, plan.concurrent * plan.rounds) : undefined;
     const relay = ONLY.has('relay') ? await relayCost(ep, api.pid, sim.pid) : undefined;
-    const hold = ONLY.has('hold') ? await holdStreams(ep, api, sim.pid) : undefined;
+    // Fresh processes, so memory growth is the streams' and not left over from the load above.
+    let hold: Awaited<ReturnType<typeof holdStreams>> | undefined;
+    if (ONLY.has('hold')) {
+      const holdSim = await startSimulator();
+      services.push(holdSim);
+      const holdApi = await startApi(holdSim.url);
+      services.push(holdApi);
+      hold = await holdStreams(endpoints(holdSim, holdApi), holdApi, holdSim.pid);
+      await holdApi.stop();
+      await holdSim.stop();
+    }
 
     let page: Awaited<ReturnType<typeof measurePage>> | undefined;
     if (ONLY.has('page')) {
