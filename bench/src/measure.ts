@@ -31,7 +31,12 @@ export function streamOnce(
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'content-length': Buffer.byteLength(body), ...headers },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+        },
       },
       (res) => {
         res.setEncoding('utf8');
@@ -58,10 +63,14 @@ export function streamOnce(
             chunks,
           }),
         );
-        res.on('error', () => resolve({ ok: false, ttfcMs: ttfc, totalMs: performance.now() - start, chunks }));
+        res.on('error', () =>
+          resolve({ ok: false, ttfcMs: ttfc, totalMs: performance.now() - start, chunks }),
+        );
       },
     );
-    req.on('error', () => resolve({ ok: false, ttfcMs: ttfc, totalMs: performance.now() - start, chunks }));
+    req.on('error', () =>
+      resolve({ ok: false, ttfcMs: ttfc, totalMs: performance.now() - start, chunks }),
+    );
     req.end(body);
   });
 }
@@ -92,7 +101,11 @@ export function rssBytes(pid: number): number {
 }
 
 /** Run `task` for each of `count` items with at most `concurrency` in flight. */
-export async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+export async function pool<T>(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<T>,
+): Promise<T[]> {
   const results: T[] = new Array(count);
   let next = 0;
   await Promise.all(

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 
 export interface PageResult {
   answerChars: number;
@@ -18,7 +24,10 @@ export interface PageResult {
  * collect every main-thread long task (PerformanceObserver `longtask`) from send to done.
  */
 export async function measurePage(webUrl: string, prompt: string): Promise<PageResult> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.addInitScript(() => {
@@ -55,8 +64,14 @@ export async function measurePage(webUrl: string, prompt: string): Promise<PageR
     await page.keyboard.press('Enter');
     const streamMs = await finished;
     await page.waitForTimeout(300); // let the final render and highlighting land
-    const tasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
-    const answerChars = await page.locator('[data-role="assistant"]').nth(1).getByTestId('message-content').evaluate((el) => el.textContent?.length ?? 0);
+    const tasks = await page.evaluate(
+      () => (window as unknown as { __longTasks: number[] }).__longTasks,
+    );
+    const answerChars = await page
+      .locator('[data-role="assistant"]')
+      .nth(1)
+      .getByTestId('message-content')
+      .evaluate((el) => el.textContent?.length ?? 0);
     return {
       answerChars,
       longestTaskMs: tasks.length ? Math.max(...tasks) : 0,
@@ -72,7 +87,15 @@ export async function measurePage(webUrl: string, prompt: string): Promise<PageR
 /** Gzipped size of the JS the production page loads before any interaction (entry + preloads). */
 export function initialJsGzipBytes(distDir: string): { bytes: number; files: string[] } {
   const html = readFileSync(join(distDir, 'index.html'), 'utf8');
-  const files = [...html.matchAll(/<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="([^"]+\.js)"/g)].map((m) => m[1]!);
-  const bytes = files.reduce((sum, f) => sum + gzipSync(readFileSync(join(distDir, f.replace(/^\//, ''))), { level: 9 }).length, 0);
+  const files = [
+    ...html.matchAll(
+      /<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="([^"]+\.js)"/g,
+    ),
+  ].map((m) => m[1]!);
+  const bytes = files.reduce(
+    (sum, f) =>
+      sum + gzipSync(readFileSync(join(distDir, f.replace(/^\//, ''))), { level: 9 }).length,
+    0,
+  );
   return { bytes, files };
 }

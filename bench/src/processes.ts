@@ -39,7 +39,8 @@ export async function startService(
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
     try {
       const res = await fetch(readyUrl);
       if (res.ok) break;
@@ -103,7 +104,15 @@ export async function startWeb(apiUrl: string): Promise<Service> {
   const port = await freePort();
   return startService(
     'web',
-    ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    [
+      'node_modules/vite/bin/vite.js',
+      'preview',
+      '--port',
+      String(port),
+      '--strictPort',
+      '--host',
+      '127.0.0.1',
+    ],
     { API_PROXY_TARGET: apiUrl },
     `http://127.0.0.1:${port}/`,
     `http://127.0.0.1:${port}`,

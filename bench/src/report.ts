@@ -9,7 +9,13 @@ export interface Row {
 }
 
 const fmt = (n: number | undefined) =>
-  n === undefined || Number.isNaN(n) ? '' : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2);
+  n === undefined || Number.isNaN(n)
+    ? ''
+    : Math.abs(n) >= 100
+      ? n.toFixed(0)
+      : Math.abs(n) >= 10
+        ? n.toFixed(1)
+        : n.toFixed(2);
 
 /** A markdown table: pasteable into the README as is. */
 export function formatTable(rows: Row[]): string {
@@ -24,5 +30,9 @@ export function formatTable(rows: Row[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [row(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(row)].join('\n');
+  return [
+    row(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...lines.map(row),
+  ].join('\n');
 }

@@ -24,11 +24,37 @@ const ONLY = new Set(args.only.split(','));
 const SMOKE = args.smoke;
 
 const plan = SMOKE
-  ? { seq: 20, warmup: 5, concurrent: 10, rounds: 2, relayStreams: 2, relayChunks: 500, holdStreams: 50, holdMs: 1500, pageSize: 10_000, pageChunks: 50 }
-  : { seq: 400, warmup: 50, concurrent: 100, rounds: 10, relayStreams: 20, relayChunks: 5000, holdStreams: 2000, holdMs: 15_000, pageSize: 100_000, pageChunks: 500 };
+  ? {
+      seq: 20,
+      warmup: 5,
+      concurrent: 10,
+      rounds: 2,
+      relayStreams: 2,
+      relayChunks: 500,
+      holdStreams: 50,
+      holdMs: 1500,
+      pageSize: 10_000,
+      pageChunks: 50,
+    }
+  : {
+      seq: 400,
+      warmup: 50,
+      concurrent: 100,
+      rounds: 10,
+      relayStreams: 20,
+      relayChunks: 5000,
+      holdStreams: 2000,
+      holdMs: 15_000,
+      pageSize: 100_000,
+      pageChunks: 500,
+    };
 
 const body = (directive: string) =>
-  JSON.stringify({ model: 'glm-4.6', stream: true, messages: [{ role: 'user', content: `${directive} benchmark prompt` }] });
+  JSON.stringify({
+    model: 'glm-4.6',
+    stream: true,
+    messages: [{ role: 'user', content: `${directive} benchmark prompt` }],
+  });
 
 interface Endpoints {
   direct: (b: string) => Promise<StreamSample>;
@@ -37,7 +63,8 @@ interface Endpoints {
 
 function endpoints(sim: Service, api: Service): Endpoints {
   return {
-    direct: (b) => streamOnce(`${sim.url}/chat/completions`, b, { authorization: `Bearer ${SIM_KEY}` }),
+    direct: (b) =>
+      streamOnce(`${sim.url}/chat/completions`, b, { authorization: `Bearer ${SIM_KEY}` }),
     api: (b, onFirstChunk) => streamOnce(`${api.url}/api/chat`, b, {}, onFirstChunk),
   };
 }
@@ -57,8 +84,14 @@ async function latency(ep: Endpoints, concurrency: number, count: number) {
     api.push(...(await pool(concurrency, concurrency, () => ep.api(b))));
   }
   const stats = (xs: StreamSample[], key: 'ttfcMs' | 'totalMs') => ({
-    p50: percentile(xs.map((s) => s[key]), 50),
-    p99: percentile(xs.map((s) => s[key]), 99),
+    p50: percentile(
+      xs.map((s) => s[key]),
+      50,
+    ),
+    p99: percentile(
+      xs.map((s) => s[key]),
+      99,
+    ),
   });
   return {
     samples: api.length,
@@ -88,8 +121,14 @@ async function relayCost(ep: Endpoints, apiPid: number, simPid: number) {
   const simCpuDirect = direct.cpuMicros;
   const api = await run(ep.api, apiPid);
   return {
-    direct: { chunksPerSecond: direct.chunksPerSecond, simCpuPerChunkUs: simCpuDirect / Math.max(1, direct.chunks) },
-    api: { chunksPerSecond: api.chunksPerSecond, cpuPerChunkUs: api.cpuMicros / Math.max(1, api.chunks) },
+    direct: {
+      chunksPerSecond: direct.chunksPerSecond,
+      simCpuPerChunkUs: simCpuDirect / Math.max(1, direct.chunks),
+    },
+    api: {
+      chunksPerSecond: api.chunksPerSecond,
+      cpuPerChunkUs: api.cpuMicros / Math.max(1, api.chunks),
+    },
     errors: direct.errors + api.errors,
   };
 }
@@ -155,7 +194,9 @@ async function main() {
     const ep = endpoints(sim, api);
 
     const sequential = ONLY.has('latency') ? await latency(ep, 1, plan.seq) : undefined;
-    const concurrent = ONLY.has('latency') ? await latency(ep, plan.concurrent, plan.concurrent * plan.rounds) : undefined;
+    const concurrent = ONLY.has('latency')
+      ? await latency(ep, plan.concurrent, plan.concurrent * plan.rounds)
+      : undefined;
     const relay = ONLY.has('relay') ? await relayCost(ep, api.pid, sim.pid) : undefined;
     // Fresh processes, so memory growth is the streams' and not left over from the load above.
     let hold: Awaited<ReturnType<typeof holdStreams>> | undefined;
@@ -173,14 +214,22 @@ async function main() {
     if (ONLY.has('page')) {
       const web = await startWeb(api.url);
       services.push(web);
-      page = await measurePage(web.url, `[sim:markdown size=${plan.pageSize} chunks=${plan.pageChunks} delay=10] A long markdown answer`);
+      page = await measurePage(
+        web.url,
+        `[sim:markdown size=${plan.pageSize} chunks=${plan.pageChunks} delay=10] A long markdown answer`,
+      );
     }
     const js = initialJsGzipBytes(join(ROOT, 'apps/web/dist'));
 
     const results = {
       smoke: SMOKE,
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memGb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
       plan,
       latency: sequential && concurrent ? { sequential, concurrent } : undefined,
       relay,
@@ -191,7 +240,9 @@ async function main() {
     };
     const rows = toRows(results);
     console.log(formatTable(rows));
-    console.log(`\n${results.machine.cpus}× ${results.machine.cpuModel}, ${results.machine.memGb} GB, Node ${results.machine.node}; ${results.seconds.toFixed(1)} s${SMOKE ? ' (smoke)' : ''}`);
+    console.log(
+      `\n${results.machine.cpus}× ${results.machine.cpuModel}, ${results.machine.memGb} GB, Node ${results.machine.node}; ${results.seconds.toFixed(1)} s${SMOKE ? ' (smoke)' : ''}`,
+    );
     const out = resolve(args.out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify({ ...results, rows }, null, 2)}\n`);
@@ -202,7 +253,12 @@ async function main() {
 }
 
 type Results = {
-  latency: { sequential: Awaited<ReturnType<typeof latency>>; concurrent: Awaited<ReturnType<typeof latency>> } | undefined;
+  latency:
+    | {
+        sequential: Awaited<ReturnType<typeof latency>>;
+        concurrent: Awaited<ReturnType<typeof latency>>;
+      }
+    | undefined;
   relay: Awaited<ReturnType<typeof relayCost>> | undefined;
   hold: Awaited<ReturnType<typeof holdStreams>> | undefined;
   page: Awaited<ReturnType<typeof measurePage>> | undefined;
@@ -219,23 +275,63 @@ function toRows(r: Results): Row[] {
     : [];
   for (const [label, l] of latencies) {
     for (const p of ['p50', 'p99'] as const) {
-      rows.push({ metric: `TTFC ${p}, ${label} (ms)`, value: l.api.ttfc[p], baseline: l.direct.ttfc[p], added: l.api.ttfc[p] - l.direct.ttfc[p], target: label === '1 stream' ? (p === 'p50' ? '+≤0.5' : '+≤2') : undefined });
-      rows.push({ metric: `Total ${p}, ${label} (ms)`, value: l.api.total[p], baseline: l.direct.total[p], added: l.api.total[p] - l.direct.total[p] });
+      rows.push({
+        metric: `TTFC ${p}, ${label} (ms)`,
+        value: l.api.ttfc[p],
+        baseline: l.direct.ttfc[p],
+        added: l.api.ttfc[p] - l.direct.ttfc[p],
+        target: label === '1 stream' ? (p === 'p50' ? '+≤0.5' : '+≤2') : undefined,
+      });
+      rows.push({
+        metric: `Total ${p}, ${label} (ms)`,
+        value: l.api.total[p],
+        baseline: l.direct.total[p],
+        added: l.api.total[p] - l.direct.total[p],
+      });
     }
     rows.push({ metric: `Errors, ${label}`, value: l.errors, target: '0' });
   }
   if (r.relay) {
-    rows.push({ metric: 'Chunks/s, one stream', value: r.relay.api.chunksPerSecond, baseline: r.relay.direct.chunksPerSecond });
-    rows.push({ metric: 'CPU per relayed chunk (µs)', value: r.relay.api.cpuPerChunkUs, baseline: r.relay.direct.simCpuPerChunkUs, target: '≤10' });
+    rows.push({
+      metric: 'Chunks/s, one stream',
+      value: r.relay.api.chunksPerSecond,
+      baseline: r.relay.direct.chunksPerSecond,
+    });
+    rows.push({
+      metric: 'CPU per relayed chunk (µs)',
+      value: r.relay.api.cpuPerChunkUs,
+      baseline: r.relay.direct.simCpuPerChunkUs,
+      target: '≤10',
+    });
   }
   if (r.hold) {
-    rows.push({ metric: `Held streams: errors of ${r.hold.streams}`, value: r.hold.errors, target: '0' });
-    rows.push({ metric: 'Held streams: API peak RSS (MB)', value: r.hold.apiRssPeakMb, baseline: r.hold.apiRssIdleMb });
-    rows.push({ metric: 'Held streams: RSS per open stream (KB)', value: r.hold.apiKbPerStream, baseline: r.hold.simKbPerStream, target: '≤50' });
-    rows.push({ metric: 'Held streams: JS heap per open stream (KB)', value: r.hold.apiHeapKbPerStream });
+    rows.push({
+      metric: `Held streams: errors of ${r.hold.streams}`,
+      value: r.hold.errors,
+      target: '0',
+    });
+    rows.push({
+      metric: 'Held streams: API peak RSS (MB)',
+      value: r.hold.apiRssPeakMb,
+      baseline: r.hold.apiRssIdleMb,
+    });
+    rows.push({
+      metric: 'Held streams: RSS per open stream (KB)',
+      value: r.hold.apiKbPerStream,
+      baseline: r.hold.simKbPerStream,
+      target: '≤50',
+    });
+    rows.push({
+      metric: 'Held streams: JS heap per open stream (KB)',
+      value: r.hold.apiHeapKbPerStream,
+    });
   }
   if (r.page) {
-    rows.push({ metric: `Page: longest task, ${plan.pageSize / 1000} KB markdown (ms)`, value: r.page.longestTaskMs, target: '≤50' });
+    rows.push({
+      metric: `Page: longest task, ${plan.pageSize / 1000} KB markdown (ms)`,
+      value: r.page.longestTaskMs,
+      target: '≤50',
+    });
     rows.push({ metric: 'Page: total blocking time (ms)', value: r.page.totalBlockingMs });
     rows.push({ metric: 'Page: long tasks (count)', value: r.page.longTasks });
   }

@@ -11,15 +11,24 @@ const run = promisify(execFile);
 // finite, and the relay served every stream. No speed is asserted here; that is the report's job.
 test('pnpm bench --smoke produces the full table and a results file', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'results.json');
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/run.ts', '--smoke', '--out', out], {
-    cwd: join(import.meta.dirname, '..'),
-    timeout: 120_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'src/run.ts', '--smoke', '--out', out],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      timeout: 120_000,
+    },
+  );
   expect(stdout).toContain('| Metric');
   const results = JSON.parse(readFileSync(out, 'utf8'));
   expect(results.smoke).toBe(true);
   const metrics = results.rows.map((r: { metric: string }) => r.metric);
-  for (const name of ['TTFC p50, 1 stream (ms)', 'CPU per relayed chunk (µs)', 'Held streams: RSS per open stream (KB)', 'Initial JS, gzip (KB)']) {
+  for (const name of [
+    'TTFC p50, 1 stream (ms)',
+    'CPU per relayed chunk (µs)',
+    'Held streams: RSS per open stream (KB)',
+    'Initial JS, gzip (KB)',
+  ]) {
     expect(metrics).toContain(name);
   }
   expect(metrics.some((m: string) => m.startsWith('Page: longest task'))).toBe(true);

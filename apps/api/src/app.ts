@@ -88,7 +88,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
     validate: { xForwardedForHeader: false },
     handler: (req, res) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const retryAfter = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : 1;
+      const retryAfter = resetTime
+        ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
+        : 1;
       sendError(req, res, 'rate_limited', { retryAfter });
     },
   });

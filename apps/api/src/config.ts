@@ -86,7 +86,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = EnvSchema.safeParse(stripEmpty(env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(`${issue?.path.join('.') ?? 'environment'}: ${issue?.message ?? 'invalid'}`);
+    throw new ConfigError(
+      `${issue?.path.join('.') ?? 'environment'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.ZAI_API_KEY && !e.SIMULATOR_URL) {
@@ -145,7 +147,10 @@ function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 function parseOrigins(raw: string): string[] | '*' {
-  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   return list.length === 1 && list[0] === '*' ? '*' : list;
 }
 

@@ -6,8 +6,13 @@ import { resolve } from 'node:path';
  * (cwd apps/api) or from the root, or the file named by ENV_FILE. Variables already set in the
  * environment win, so a container's or a test's own settings are never overridden.
  */
-export function loadEnvFile(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
-  const candidates = env.ENV_FILE ? [resolve(cwd, env.ENV_FILE)] : [resolve(cwd, '.env'), resolve(cwd, '../../.env')];
+export function loadEnvFile(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string | undefined {
+  const candidates = env.ENV_FILE
+    ? [resolve(cwd, env.ENV_FILE)]
+    : [resolve(cwd, '.env'), resolve(cwd, '../../.env')];
   const file = candidates.find((path) => existsSync(path));
   if (!file) return undefined;
   process.loadEnvFile(file);

@@ -36,7 +36,9 @@ export async function relayStream(
   let finishReason: string | undefined;
   let idle = setTimeout(onIdle, options.idleTimeoutMs);
   function onIdle() {
-    options.abortUpstream(new UpstreamFailure('upstream_timeout', false, { cause: 'idle timeout' }));
+    options.abortUpstream(
+      new UpstreamFailure('upstream_timeout', false, { cause: 'idle timeout' }),
+    );
   }
   let done = false;
   try {

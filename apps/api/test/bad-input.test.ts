@@ -6,7 +6,11 @@ import { type Stack, startStack, userMessage } from './stack';
 /** Bad requests get a 4xx ErrorBody that names what is wrong, never a 5xx. */
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ MAX_MESSAGES: '5', MAX_MESSAGE_CHARS: '1000', MAX_TOKENS_CEILING: '4096' });
+  stack = await startStack({
+    MAX_MESSAGES: '5',
+    MAX_MESSAGE_CHARS: '1000',
+    MAX_TOKENS_CEILING: '4096',
+  });
 });
 afterAll(() => stack.close());
 
@@ -30,10 +34,22 @@ describe('validation names each bad field', () => {
     ['top_p 0', { ...userMessage('hi'), top_p: 0 }, ['top_p']],
     ['max_tokens not an integer', { ...userMessage('hi'), max_tokens: 1.5 }, ['max_tokens']],
     ['max_tokens over the ceiling', { ...userMessage('hi'), max_tokens: 100_000 }, ['max_tokens']],
-    ['too many messages', { messages: Array(6).fill({ role: 'user', content: 'x' }) }, ['messages']],
+    [
+      'too many messages',
+      { messages: Array(6).fill({ role: 'user', content: 'x' }) },
+      ['messages'],
+    ],
     ['message too long', userMessage('x'.repeat(1001)), ['messages.0.content']],
-    ['bad content part', { messages: [{ role: 'user', content: [{ type: 'video' }] }] }, ['messages.0.content']],
-    ['two bad fields', { messages: [{ role: 'user', content: 1 }], temperature: -1 }, ['messages.0.content', 'temperature']],
+    [
+      'bad content part',
+      { messages: [{ role: 'user', content: [{ type: 'video' }] }] },
+      ['messages.0.content'],
+    ],
+    [
+      'two bad fields',
+      { messages: [{ role: 'user', content: 1 }], temperature: -1 },
+      ['messages.0.content', 'temperature'],
+    ],
     ['a JSON array', [1, 2], ['(body)']],
   ];
 
@@ -58,7 +74,9 @@ describe('malformed HTTP', () => {
   });
 
   it('wrong content type → 415 unsupported_media_type', async () => {
-    const res = await post().set('Content-Type', 'text/plain').send(JSON.stringify(userMessage('hi')));
+    const res = await post()
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify(userMessage('hi')));
     expectError(res, 415, 'unsupported_media_type');
   });
 

@@ -35,19 +35,22 @@ describe('successful streams', () => {
     ['network-error', '[sim:network-error]', 'network_error'],
   ] as const;
 
-  it.each(complete)('%s: every frame is a ChatChunk and [DONE] comes last', async (_name, directive, finish) => {
-    const { res, frames } = await streamFrames(directive);
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
-    expect(res.headers['x-request-id']).toBeTruthy();
-    expect(frames.at(-1)?.data).toBe(DONE_SENTINEL);
-    expect(frames.filter((f) => f.data === DONE_SENTINEL)).toHaveLength(1);
-    const chunks = chunksOf(frames);
-    expect(chunks.length).toBe(frames.length - 1);
-    const last = chunks.at(-1)!;
-    expect(last.choices[0]?.finish_reason).toBe(finish);
-    expect(last.usage?.total_tokens).toBeGreaterThan(0);
-  });
+  it.each(complete)(
+    '%s: every frame is a ChatChunk and [DONE] comes last',
+    async (_name, directive, finish) => {
+      const { res, frames } = await streamFrames(directive);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+      expect(res.headers['x-request-id']).toBeTruthy();
+      expect(frames.at(-1)?.data).toBe(DONE_SENTINEL);
+      expect(frames.filter((f) => f.data === DONE_SENTINEL)).toHaveLength(1);
+      const chunks = chunksOf(frames);
+      expect(chunks.length).toBe(frames.length - 1);
+      const last = chunks.at(-1)!;
+      expect(last.choices[0]?.finish_reason).toBe(finish);
+      expect(last.usage?.total_tokens).toBeGreaterThan(0);
+    },
+  );
 
   it('relays the upstream bytes and keeps fields Z.AI adds', async () => {
     const { frames } = await streamFrames('');
@@ -60,7 +63,9 @@ describe('successful streams', () => {
   it('sends reasoning before content', async () => {
     const { frames } = await streamFrames('[sim:reasoning]');
     const kinds = chunksOf(frames)
-      .map((c) => (c.choices[0]?.delta.reasoning_content ? 'r' : c.choices[0]?.delta.content ? 'c' : ''))
+      .map((c) =>
+        c.choices[0]?.delta.reasoning_content ? 'r' : c.choices[0]?.delta.content ? 'c' : '',
+      )
       .filter(Boolean)
       .join('');
     expect(kinds).toMatch(/^r+c+$/);
@@ -75,7 +80,9 @@ describe('successful streams', () => {
   });
 
   it('stream: false returns the ChatCompletion JSON', async () => {
-    const res = await request(stack.app).post('/api/chat').send({ ...userMessage('hi'), stream: false });
+    const res = await request(stack.app)
+      .post('/api/chat')
+      .send({ ...userMessage('hi'), stream: false });
     expect(res.status).toBe(200);
     const completion = ChatCompletion.parse(res.body);
     expect(completion.choices[0]?.message.content).toContain('Simulated answer');
@@ -93,18 +100,25 @@ describe('upstream errors before the stream', () => {
     ['unsafe', 400, 'content_filtered'],
   ] as const;
 
-  it.each(mapped)('%s → %i %s, without echoing the upstream message', async (scenario, status, code) => {
-    const res = await request(stack.app).post('/api/chat').send(userMessage(`x [sim:${scenario}]`));
-    expect(res.status).toBe(status);
-    const body = ErrorBody.parse(res.body);
-    expect(body.error.code).toBe(code);
-    expect(body.error.requestId).toBe(res.headers['x-request-id']);
-    expect(res.text).not.toContain('acct_sim_4242');
-    if (code === 'rate_limited') expect(res.headers['retry-after']).toBe('1');
-  });
+  it.each(mapped)(
+    '%s → %i %s, without echoing the upstream message',
+    async (scenario, status, code) => {
+      const res = await request(stack.app)
+        .post('/api/chat')
+        .send(userMessage(`x [sim:${scenario}]`));
+      expect(res.status).toBe(status);
+      const body = ErrorBody.parse(res.body);
+      expect(body.error.code).toBe(code);
+      expect(body.error.requestId).toBe(res.headers['x-request-id']);
+      expect(res.text).not.toContain('acct_sim_4242');
+      if (code === 'rate_limited') expect(res.headers['retry-after']).toBe('1');
+    },
+  );
 
   it('stream: false maps errors the same way', async () => {
-    const res = await request(stack.app).post('/api/chat').send({ ...userMessage('x [sim:balance]'), stream: false });
+    const res = await request(stack.app)
+      .post('/api/chat')
+      .send({ ...userMessage('x [sim:balance]'), stream: false });
     expect(res.status).toBe(503);
     expect(ErrorBody.parse(res.body).error.code).toBe('insufficient_balance');
   });
@@ -117,17 +131,20 @@ describe('failures after the stream began', () => {
     ['stall', 'upstream_timeout'],
   ] as const;
 
-  it.each(midStream)('%s → chunks so far, then one error event, then close', async (scenario, code) => {
-    const { res, frames } = await streamFrames(`[sim:${scenario}]`);
-    expect(res.status).toBe(200);
-    const last = frames.at(-1)!;
-    expect(last.event).toBe('error');
-    const body = ErrorBody.parse(JSON.parse(last.data));
-    expect(body.error.code).toBe(code);
-    expect(body.error.requestId).toBe(res.headers['x-request-id']);
-    const before = frames.slice(0, -1);
-    expect(before.length).toBeGreaterThan(0);
-    expect(chunksOf(before)).toHaveLength(before.length); // what was received stays valid
-    expect(frames.some((f) => f.data === DONE_SENTINEL)).toBe(false);
-  });
+  it.each(midStream)(
+    '%s → chunks so far, then one error event, then close',
+    async (scenario, code) => {
+      const { res, frames } = await streamFrames(`[sim:${scenario}]`);
+      expect(res.status).toBe(200);
+      const last = frames.at(-1)!;
+      expect(last.event).toBe('error');
+      const body = ErrorBody.parse(JSON.parse(last.data));
+      expect(body.error.code).toBe(code);
+      expect(body.error.requestId).toBe(res.headers['x-request-id']);
+      const before = frames.slice(0, -1);
+      expect(before.length).toBeGreaterThan(0);
+      expect(chunksOf(before)).toHaveLength(before.length); // what was received stays valid
+      expect(frames.some((f) => f.data === DONE_SENTINEL)).toBe(false);
+    },
+  );
 });

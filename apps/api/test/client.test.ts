@@ -41,7 +41,10 @@ describe('streamChat', () => {
     let received = 0;
     await expect(
       (async () => {
-        for await (const _ of streamChat(ask('[sim:slow ms=5000]'), { baseUrl, signal: controller.signal })) {
+        for await (const _ of streamChat(ask('[sim:slow ms=5000]'), {
+          baseUrl,
+          signal: controller.signal,
+        })) {
           if (++received === 3) controller.abort();
         }
       })(),
@@ -51,7 +54,9 @@ describe('streamChat', () => {
   });
 
   it('throws ChatApiError with the typed code for an HTTP error', async () => {
-    const err = await consume(streamChat(ask('[sim:balance]'), { baseUrl })).catch((e: unknown) => e);
+    const err = await consume(streamChat(ask('[sim:balance]'), { baseUrl })).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ChatApiError);
     expect((err as ChatApiError).code).toBe('insufficient_balance');
     expect((err as ChatApiError).status).toBe(503);
@@ -85,7 +90,8 @@ describe('ts-rest client', () => {
   it('posts a non-streaming chat through the contract', async () => {
     const res = await createApiClient({ baseUrl }).chat({ body: { ...ask('hi'), stream: false } });
     expect(res.status).toBe(200);
-    if (res.status === 200) expect(res.body.choices[0]?.message.content).toContain('Simulated answer');
+    if (res.status === 200)
+      expect(res.body.choices[0]?.message.content).toContain('Simulated answer');
   });
 });
 

@@ -5,8 +5,16 @@ describe('loadConfig', () => {
   it('defaults: the international base URL, port 8000, limits on, simulator when no key', () => {
     const config = loadConfig({});
     expect(config.port).toBe(8000);
-    expect(config.upstream).toMatchObject({ kind: 'simulator', baseUrl: undefined, defaultModel: 'glm-4.6' });
-    expect(config.limits).toMatchObject({ bodyBytes: 1024 * 1024, maxMessages: 200, rateLimitMax: 60 });
+    expect(config.upstream).toMatchObject({
+      kind: 'simulator',
+      baseUrl: undefined,
+      defaultModel: 'glm-4.6',
+    });
+    expect(config.limits).toMatchObject({
+      bodyBytes: 1024 * 1024,
+      maxMessages: 200,
+      rateLimitMax: 60,
+    });
     expect(config.trustProxy).toBe(false);
     expect(config.corsOrigins).toEqual([]);
   });
@@ -46,10 +54,9 @@ describe('loadConfig', () => {
   });
 
   it('CORS origins: a list, or * only when asked for', () => {
-    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins).toEqual([
-      'https://a.example',
-      'https://b.example',
-    ]);
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
     expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
   });
 

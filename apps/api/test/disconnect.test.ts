@@ -43,6 +43,8 @@ describe('client disconnect', () => {
   });
 
   it('the API counts no active streams afterwards', async () => {
-    await expect.poll(async () => (await stack.metrics.activeStreams.get()).values[0]?.value).toBe(0);
+    await expect
+      .poll(async () => (await stack.metrics.activeStreams.get()).values[0]?.value)
+      .toBe(0);
   });
 });

@@ -87,7 +87,10 @@ export async function framesOf(text: string): Promise<SseFrame[]> {
 }
 
 /** supertest parser that keeps an event stream as text. */
-export const collectText = ((res: NodeJS.ReadableStream, done: (err: Error | null, body: string) => void) => {
+export const collectText = ((
+  res: NodeJS.ReadableStream,
+  done: (err: Error | null, body: string) => void,
+) => {
   let text = '';
   res.setEncoding('utf8');
   res.on('data', (chunk: string) => (text += chunk));

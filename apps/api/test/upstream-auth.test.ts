@@ -28,22 +28,31 @@ describe('Z.AI authorization', () => {
     expect(await auth()).not.toBe(first);
   });
 
-  it.each(['bearer', 'jwt'] as const)('%s mode is accepted by the simulator; a wrong key is not', async (mode) => {
-    const sim = await startSimulator();
-    try {
-      const send = (apiKey: string) =>
-        createUpstreamClient({ kind: 'simulator', baseUrl: sim.url, apiKey, auth: mode, firstByteTimeoutMs: 5000 }).send(
-          { model: 'glm-4.6', messages: [{ role: 'user', content: 'hi' }], stream: false },
-          { signal: new AbortController().signal, requestId: 't' },
-        );
-      const ok = await send(sim.apiKey);
-      expect(ok.status).toBe(200);
-      await ok.text();
-      const failure = await send('sim-key-id.wrong-secret').catch((e: unknown) => e);
-      expect(failure).toBeInstanceOf(UpstreamFailure);
-      expect((failure as UpstreamFailure).code).toBe('upstream_auth');
-    } finally {
-      await sim.close();
-    }
-  });
+  it.each(['bearer', 'jwt'] as const)(
+    '%s mode is accepted by the simulator; a wrong key is not',
+    async (mode) => {
+      const sim = await startSimulator();
+      try {
+        const send = (apiKey: string) =>
+          createUpstreamClient({
+            kind: 'simulator',
+            baseUrl: sim.url,
+            apiKey,
+            auth: mode,
+            firstByteTimeoutMs: 5000,
+          }).send(
+            { model: 'glm-4.6', messages: [{ role: 'user', content: 'hi' }], stream: false },
+            { signal: new AbortController().signal, requestId: 't' },
+          );
+        const ok = await send(sim.apiKey);
+        expect(ok.status).toBe(200);
+        await ok.text();
+        const failure = await send('sim-key-id.wrong-secret').catch((e: unknown) => e);
+        expect(failure).toBeInstanceOf(UpstreamFailure);
+        expect((failure as UpstreamFailure).code).toBe('upstream_auth');
+      } finally {
+        await sim.close();
+      }
+    },
+  );
 });

@@ -9,7 +9,9 @@ test.beforeEach(async ({ page }) => {
   await openApp(page);
 });
 
-test('streamed text grows while it arrives, then shows usage and is announced', async ({ page }) => {
+test('streamed text grows while it arrives, then shows usage and is announced', async ({
+  page,
+}) => {
   await send(page, '[sim:slow ms=3000 chunks=30] How do streams work?');
   const answer = lastAnswer(page);
   await expect(answer).toHaveAttribute('data-status', 'streaming');
@@ -31,7 +33,9 @@ test('streamed text grows while it arrives, then shows usage and is announced', 
   await expect(answer.getByTestId('usage')).toContainText('tokens');
   await expect(answer.getByTestId('finish-reason')).toHaveCount(0);
   await expect(page.getByTestId('announcer')).toHaveText('Answer finished');
-  await expect(page.getByRole('navigation', { name: 'Chats' })).toContainText('How do streams work?');
+  await expect(page.getByRole('navigation', { name: 'Chats' })).toContainText(
+    'How do streams work?',
+  );
 });
 
 test('Stop keeps the partial answer, marked as stopped; Esc stops too', async ({ page }) => {
@@ -84,7 +88,9 @@ test('a reload in the middle of a stream keeps what had arrived, as stopped', as
   expect(await textLength(contentOf(answer))).toBeGreaterThan(30);
 });
 
-test('an error mid-stream keeps the received text, explains itself, and Retry succeeds', async ({ page }) => {
+test('an error mid-stream keeps the received text, explains itself, and Retry succeeds', async ({
+  page,
+}) => {
   await send(page, '[sim:drop-once chunks=20 delay=40] Will this connection hold?');
   const answer = lastAnswer(page);
   await expect(answer).toHaveAttribute('data-status', 'error');
@@ -114,10 +120,14 @@ test('raw HTML and javascript: links in a message are inert', async ({ page }) =
   await expect(page.locator('main img')).toHaveCount(0);
   await expect(page.locator('a[href^="javascript:"]')).toHaveCount(0);
   await expect(page.locator('[onerror]')).toHaveCount(0);
-  expect(await page.evaluate(() => (window as unknown as { alerted?: boolean }).alerted)).toBeUndefined();
+  expect(
+    await page.evaluate(() => (window as unknown as { alerted?: boolean }).alerted),
+  ).toBeUndefined();
 });
 
-test('reasoning shows in a Thinking section, open while it streams and folded after', async ({ page }) => {
+test('reasoning shows in a Thinking section, open while it streams and folded after', async ({
+  page,
+}) => {
   await send(page, '[sim:reasoning chunks=30 delay=60] Think first, then answer');
   const thinking = lastAnswer(page).getByTestId('thinking');
   await expect(thinking).toBeVisible();

@@ -32,14 +32,20 @@ test('chats: new, newest first, rename, delete with undo', async ({ page }) => {
   await expect(contentOf(page.locator('[data-role="user"]').first())).toHaveText('Alpha question');
 });
 
-test('edit a user message resends and replaces later messages; regenerate replaces the answer', async ({ page }) => {
+test('edit a user message resends and replaces later messages; regenerate replaces the answer', async ({
+  page,
+}) => {
   await send(page, 'Original question');
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
   await send(page, 'Follow-up');
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
   await expect(answers(page)).toHaveCount(2);
 
-  await page.locator('[data-role="user"]').first().getByRole('button', { name: 'Edit message' }).click();
+  await page
+    .locator('[data-role="user"]')
+    .first()
+    .getByRole('button', { name: 'Edit message' })
+    .click();
   const edit = page.getByLabel('Edit message');
   await edit.fill('Edited question');
   await page.getByRole('button', { name: 'Save & send' }).click();
@@ -72,7 +78,9 @@ test('settings are kept per chat and become the default for new chats', async ({
 
   await page.reload();
   await page.getByRole('button', { name: 'Settings' }).click();
-  await expect(page.getByRole('dialog').getByLabel('Model', { exact: true })).toHaveValue('glm-4.5-air');
+  await expect(page.getByRole('dialog').getByLabel('Model', { exact: true })).toHaveValue(
+    'glm-4.5-air',
+  );
 });
 
 test('export and import all chats as JSON', async ({ page }) => {
@@ -93,7 +101,13 @@ test('export and import all chats as JSON', async ({ page }) => {
   await expect(page.getByText('Imported 1 chat.')).toBeVisible();
   await expect(nav(page).locator('.chat-list__title')).toHaveText(['Keep me safe']);
 
-  await page.getByLabel('Import chats').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"nope":1}') });
+  await page
+    .getByLabel('Import chats')
+    .setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"nope":1}'),
+    });
   await expect(page.getByText('Import failed: The file is not a zai-chat export.')).toBeVisible();
 });
 

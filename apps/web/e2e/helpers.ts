@@ -1,6 +1,7 @@
 import { type Locator, type Page, expect } from '@playwright/test';
 
-export const answers = (page: Page): Locator => page.locator('[data-testid="message"][data-role="assistant"]');
+export const answers = (page: Page): Locator =>
+  page.locator('[data-testid="message"][data-role="assistant"]');
 export const lastAnswer = (page: Page): Locator => answers(page).last();
 export const contentOf = (message: Locator): Locator => message.getByTestId('message-content');
 

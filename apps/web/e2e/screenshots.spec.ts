@@ -11,14 +11,20 @@ for (const width of [1280, 375]) {
       await send(page, '[sim:markdown size=1500 chunks=10] A markdown answer');
       await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
       // Nothing may overflow the viewport sideways at phone width.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      if (overflow > 0) await page.screenshot({ path: testInfo.outputPath(`overflow-${width}-${theme}.png`) });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
+      if (overflow > 0)
+        await page.screenshot({ path: testInfo.outputPath(`overflow-${width}-${theme}.png`) });
       expect(overflow).toBeLessThanOrEqual(0);
       if (width === 375) {
         await expect(page.getByRole('button', { name: 'Show chats' })).toBeVisible();
         await expect(page.getByRole('navigation', { name: 'Chats' })).toBeHidden();
       }
-      await page.screenshot({ path: testInfo.outputPath(`chat-${width}-${theme}.png`), fullPage: false });
+      await page.screenshot({
+        path: testInfo.outputPath(`chat-${width}-${theme}.png`),
+        fullPage: false,
+      });
     });
   }
 }

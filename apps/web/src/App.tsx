@@ -95,29 +95,55 @@ export function App() {
           Show chats
         </button>
         <h1>zai-chat</h1>
-        <span className="connection" data-testid="connection" data-state={connection} title={`API: ${connection}`}>
+        <span
+          className="connection"
+          data-testid="connection"
+          data-state={connection}
+          title={`API: ${connection}`}
+        >
           <span className="dot" aria-hidden="true" />
-          {connection === 'online' ? 'Online' : connection === 'offline' ? 'Offline' : 'Connecting…'}
+          {connection === 'online'
+            ? 'Online'
+            : connection === 'offline'
+              ? 'Offline'
+              : 'Connecting…'}
         </span>
-        <button type="button" className="ghost" onClick={() => setSettingsOpen(true)} disabled={!active && !chats.loaded}>
+        <button
+          type="button"
+          className="ghost"
+          onClick={() => setSettingsOpen(true)}
+          disabled={!active && !chats.loaded}
+        >
           Settings
         </button>
-        <button type="button" className="ghost" onClick={toggleTheme} aria-label="Toggle theme" title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+        <button
+          type="button"
+          className="ghost"
+          onClick={toggleTheme}
+          aria-label="Toggle theme"
+          title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+        >
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>
 
       {health?.upstream === 'simulator' && (
         <div className="banner" role="status">
-          Demo mode: the API is answering from the Z.AI <strong>simulator</strong>, not the real Z.AI. Set <code>ZAI_API_KEY</code> on the server to use GLM.
+          Demo mode: the API is answering from the Z.AI <strong>simulator</strong>, not the real
+          Z.AI. Set <code>ZAI_API_KEY</code> on the server to use GLM.
         </div>
       )}
       {connection === 'offline' && (
         <div className="banner banner--warn" role="status">
-          The API cannot be reached. Your chats are safe in this browser; sending will work again when it is back.
+          The API cannot be reached. Your chats are safe in this browser; sending will work again
+          when it is back.
         </div>
       )}
-      {chats.storageError && <div className="banner banner--warn" role="status">{chats.storageError}</div>}
+      {chats.storageError && (
+        <div className="banner banner--warn" role="status">
+          {chats.storageError}
+        </div>
+      )}
 
       <div id="sidebar" className="sidebar-wrap">
         <Sidebar
@@ -143,12 +169,20 @@ export function App() {
           <div className="empty-state">
             <h2>Ask GLM anything</h2>
             <p className="muted">
-              Answers stream in as they are written. Press Enter to send, Shift+Enter for a new line, Esc to stop.
+              Answers stream in as they are written. Press Enter to send, Shift+Enter for a new
+              line, Esc to stop.
             </p>
           </div>
         ) : (
           active.messages.map((m) => (
-            <MessageView key={m.id} message={m} isLastAnswer={m.id === lastAnswerId} busy={isStreaming} onRetry={onRetry} onEdit={onEdit} />
+            <MessageView
+              key={m.id}
+              message={m}
+              isLastAnswer={m.id === lastAnswerId}
+              busy={isStreaming}
+              onRetry={onRetry}
+              onEdit={onEdit}
+            />
           ))
         )}
         <div ref={bottom} />
@@ -178,7 +212,13 @@ export function App() {
             </button>
           </div>
         )}
-        <Composer ref={composer} streaming={isStreaming} disabled={!chats.loaded} onSend={chats.send} onStop={stop} />
+        <Composer
+          ref={composer}
+          streaming={isStreaming}
+          disabled={!chats.loaded}
+          onSend={chats.send}
+          onStop={stop}
+        />
       </footer>
 
       <div className="visually-hidden" aria-live="polite" data-testid="announcer">

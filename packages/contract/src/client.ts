@@ -1,6 +1,12 @@
 import { initClient } from '@ts-rest/core';
 import { contract } from './contract';
-import { type ChatChunk, type ChatRequestInput, type ErrorBody, type ErrorCode, ErrorBody as ErrorBodySchema } from './schemas';
+import {
+  type ChatChunk,
+  type ChatRequestInput,
+  type ErrorBody,
+  type ErrorCode,
+  ErrorBody as ErrorBodySchema,
+} from './schemas';
 import { StreamProtocolError, readChatEvents } from './sse';
 
 /** A failed chat, carrying the API's typed error (or one the client derived from what it saw). */

@@ -64,7 +64,10 @@ export const ChatRequest = z
     thinking: Thinking.optional(),
     tools: z.array(z.record(z.unknown())).optional(),
     tool_choice: z.union([z.string(), z.record(z.unknown())]).optional(),
-    response_format: z.object({ type: z.enum(['text', 'json_object']) }).passthrough().optional(),
+    response_format: z
+      .object({ type: z.enum(['text', 'json_object']) })
+      .passthrough()
+      .optional(),
     user_id: z.string().min(1).max(128).optional(),
     request_id: z.string().min(1).max(128).optional(),
   })
@@ -82,7 +85,13 @@ export const Usage = z
   })
   .passthrough();
 
-export const FINISH_REASONS = ['stop', 'length', 'tool_calls', 'sensitive', 'network_error'] as const;
+export const FINISH_REASONS = [
+  'stop',
+  'length',
+  'tool_calls',
+  'sensitive',
+  'network_error',
+] as const;
 /** Known reasons are listed for the UI; any other string is accepted so a new one never breaks a stream. */
 export const FinishReason = z.union([z.enum(FINISH_REASONS), z.string()]);
 

@@ -23,7 +23,8 @@ export const SSE_HEADERS = {
 
 /** Frame a JSON text that is already serialised (the relay forwards upstream bytes as-is). */
 export const encodeDataFrame = (json: string): string => `data: ${json}\n\n`;
-export const encodeChunkFrame = (chunk: ChatChunk): string => encodeDataFrame(JSON.stringify(chunk));
+export const encodeChunkFrame = (chunk: ChatChunk): string =>
+  encodeDataFrame(JSON.stringify(chunk));
 export const encodeErrorFrame = (body: ErrorBody): string =>
   `event: ${ERROR_EVENT}\ndata: ${JSON.stringify(body)}\n\n`;
 
@@ -36,7 +37,9 @@ export interface SseFrame {
 export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
 /** Iterate a web stream through its reader (async iteration of ReadableStream is not everywhere). */
-async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+async function* readChunks(
+  stream: ReadableStream<Uint8Array>,
+): AsyncGenerator<Uint8Array, void, undefined> {
   const reader = stream.getReader();
   try {
     for (;;) {
@@ -56,7 +59,9 @@ async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<U
  * eventsource-parser's synchronous parser directly instead of a TransformStream pipeline
  * (bench: ~0.7 µs per frame instead of ~12). Leaving the loop early closes the source.
  */
-export async function* readSseFrameBatches(body: ByteSource): AsyncGenerator<SseFrame[], void, undefined> {
+export async function* readSseFrameBatches(
+  body: ByteSource,
+): AsyncGenerator<SseFrame[], void, undefined> {
   let batch: SseFrame[] = [];
   const parser = createParser({ onEvent: (e) => batch.push({ event: e.event, data: e.data }) });
   const decoder = new TextDecoder();
@@ -75,16 +80,12 @@ export async function* readSseFrameBatches(body: ByteSource): AsyncGenerator<Sse
 }
 
 /** Decode a byte stream into SSE frames, one at a time. */
-export async function* readSseFrames(
-  body: ByteSource,
-): AsyncGenerator<SseFrame, void, undefined> {
+export async function* readSseFrames(body: ByteSource): AsyncGenerator<SseFrame, void, undefined> {
   for await (const frames of readSseFrameBatches(body)) yield* frames;
 }
 
 export type ChatStreamEvent =
-  | { type: 'chunk'; chunk: ChatChunk }
-  | { type: 'done' }
-  | { type: 'error'; body: ErrorBody };
+  { type: 'chunk'; chunk: ChatChunk } | { type: 'done' } | { type: 'error'; body: ErrorBody };
 
 export class StreamProtocolError extends Error {
   override name = 'StreamProtocolError';

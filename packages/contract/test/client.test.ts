@@ -3,9 +3,19 @@ import { ChatApiError, DONE_FRAME, encodeChunkFrame, streamChat } from '../src';
 
 /** streamChat's handling of what a server can send; the API-backed tests live in apps/api. */
 function fakeFetch(body: string, init: ResponseInit = {}): typeof fetch {
-  return async () => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream', 'x-request-id': 'rid' }, ...init });
+  return async () =>
+    new Response(body, {
+      status: 200,
+      headers: { 'content-type': 'text/event-stream', 'x-request-id': 'rid' },
+      ...init,
+    });
 }
-const chunk = { id: 'c', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'hi' } }] };
+const chunk = {
+  id: 'c',
+  created: 1,
+  model: 'm',
+  choices: [{ index: 0, delta: { content: 'hi' } }],
+};
 const req = { messages: [{ role: 'user' as const, content: 'hi' }] };
 
 async function drain(fetchImpl: typeof fetch) {
@@ -44,7 +54,12 @@ describe('streamChat', () => {
   });
 
   it('an HTTP error without an ErrorBody still gets a typed code', async () => {
-    const { err } = await drain(fakeFetch('<html>bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }));
+    const { err } = await drain(
+      fakeFetch('<html>bad gateway</html>', {
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+      }),
+    );
     expect(err).toBeInstanceOf(ChatApiError);
     expect((err as ChatApiError).code).toBe('upstream_error');
     expect((err as ChatApiError).status).toBe(502);

@@ -14,8 +14,18 @@ describe('ChatRequest', () => {
       model: 'glm-4.5v',
       messages: [
         { role: 'system', content: 'be brief' },
-        { role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }] },
-        { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is this?' },
+            { type: 'image_url', image_url: { url: 'https://x/y.png' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+        },
         { role: 'tool', content: '42', tool_call_id: 't1' },
       ],
       temperature: 0,
@@ -54,15 +64,27 @@ describe('ChatChunk', () => {
   });
 
   it('accepts a finish reason it does not know yet', () => {
-    const chunk = { id: 'x', created: 1, model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'brand_new' }] };
+    const chunk = {
+      id: 'x',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, delta: {}, finish_reason: 'brand_new' }],
+    };
     expect(ChatChunk.parse(chunk).choices[0]?.finish_reason).toBe('brand_new');
   });
 });
 
 describe('ErrorBody', () => {
   it('requires a known code and a request id', () => {
-    expect(ErrorBody.safeParse({ error: { code: 'rate_limited', message: 'm', requestId: 'r' } }).success).toBe(true);
-    expect(ErrorBody.safeParse({ error: { code: 'teapot', message: 'm', requestId: 'r' } }).success).toBe(false);
-    expect(ErrorBody.safeParse({ error: { code: 'rate_limited', message: 'm' } }).success).toBe(false);
+    expect(
+      ErrorBody.safeParse({ error: { code: 'rate_limited', message: 'm', requestId: 'r' } })
+        .success,
+    ).toBe(true);
+    expect(
+      ErrorBody.safeParse({ error: { code: 'teapot', message: 'm', requestId: 'r' } }).success,
+    ).toBe(false);
+    expect(ErrorBody.safeParse({ error: { code: 'rate_limited', message: 'm' } }).success).toBe(
+      false,
+    );
   });
 });

@@ -20,10 +20,15 @@ const chunk = (content: string): ChatChunk => ({
 
 /** A byte stream that delivers `bytes` in pieces cut at the given offsets. */
 function streamOf(bytes: Uint8Array, cuts: number[]): ReadableStream<Uint8Array> {
-  const points = [0, ...cuts.filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b), bytes.length];
+  const points = [
+    0,
+    ...cuts.filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b),
+    bytes.length,
+  ];
   return new ReadableStream({
     start(controller) {
-      for (let i = 0; i < points.length - 1; i++) controller.enqueue(bytes.slice(points[i], points[i + 1]));
+      for (let i = 0; i < points.length - 1; i++)
+        controller.enqueue(bytes.slice(points[i], points[i + 1]));
       controller.close();
     },
   });
@@ -47,7 +52,9 @@ describe('SSE framing', () => {
     expect(DONE_FRAME).toBe('data: [DONE]\n\n');
     expect(
       encodeErrorFrame({ error: { code: 'upstream_error', message: 'm', requestId: 'r' } }),
-    ).toBe('event: error\ndata: {"error":{"code":"upstream_error","message":"m","requestId":"r"}}\n\n');
+    ).toBe(
+      'event: error\ndata: {"error":{"code":"upstream_error","message":"m","requestId":"r"}}\n\n',
+    );
   });
 
   it('decodes the same events however the bytes are split (every cut point, incl. inside UTF-8)', async () => {
@@ -61,7 +68,9 @@ describe('SSE framing', () => {
   });
 
   it('decodes many frames in one read', async () => {
-    const frames = await collect(readSseFrames(streamOf(new TextEncoder().encode(wire.repeat(50)), [])));
+    const frames = await collect(
+      readSseFrames(streamOf(new TextEncoder().encode(wire.repeat(50)), [])),
+    );
     expect(frames).toHaveLength(200);
   });
 
@@ -73,7 +82,10 @@ describe('SSE framing', () => {
   });
 
   it('an error event becomes a typed error', () => {
-    const frame = { event: 'error', data: '{"error":{"code":"rate_limited","message":"m","requestId":"r"}}' };
+    const frame = {
+      event: 'error',
+      data: '{"error":{"code":"rate_limited","message":"m","requestId":"r"}}',
+    };
     expect(parseChatFrame(frame)).toEqual({
       type: 'error',
       body: { error: { code: 'rate_limited', message: 'm', requestId: 'r' } },
@@ -83,13 +95,21 @@ describe('SSE framing', () => {
   it.each([
     ['not JSON', { event: undefined, data: '{"id":' }],
     ['not a chunk', { event: undefined, data: '{"hello":1}' }],
-    ['error event with an unknown code', { event: 'error', data: '{"error":{"code":"nope","message":"m","requestId":"r"}}' }],
+    [
+      'error event with an unknown code',
+      { event: 'error', data: '{"error":{"code":"nope","message":"m","requestId":"r"}}' },
+    ],
   ])('rejects a frame that breaks the contract: %s', (_name, frame) => {
     expect(() => parseChatFrame(frame)).toThrow(StreamProtocolError);
   });
 
   it('keeps fields Z.AI adds to chunks', () => {
-    const event = parseChatFrame({ event: undefined, data: JSON.stringify({ ...chunk('x'), web_search: [{ title: 't' }] }) });
-    expect(event.type === 'chunk' && (event.chunk as Record<string, unknown>).web_search).toEqual([{ title: 't' }]);
+    const event = parseChatFrame({
+      event: undefined,
+      data: JSON.stringify({ ...chunk('x'), web_search: [{ title: 't' }] }),
+    });
+    expect(event.type === 'chunk' && (event.chunk as Record<string, unknown>).web_search).toEqual([
+      { title: 't' },
+    ]);
   });
 });

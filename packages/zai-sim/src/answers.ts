@@ -45,7 +45,10 @@ export function splitIntoChunks(text: string, count: number): string[] {
 
 export function answerFor(prompt: string, words = 60): string {
   const rand = prng(hash(prompt));
-  const excerpt = prompt.replace(/\[sim:[^\]]*\]/g, '').trim().slice(0, 60);
+  const excerpt = prompt
+    .replace(/\[sim:[^\]]*\]/g, '')
+    .trim()
+    .slice(0, 60);
   const parts = [`Simulated answer to "${excerpt}".`];
   let count = 0;
   while (count < words) {

@@ -4,7 +4,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * Accept what Z.AI accepts: the key itself as Bearer, or an HS256 JWT signed with the key's
  * secret whose payload names the key id and an `exp` in milliseconds.
  */
-export function isAuthorized(header: string | undefined, apiKey: string, now = Date.now()): boolean {
+export function isAuthorized(
+  header: string | undefined,
+  apiKey: string,
+  now = Date.now(),
+): boolean {
   if (!header?.startsWith('Bearer ')) return false;
   const token = header.slice('Bearer '.length).trim();
   if (safeEqual(token, apiKey)) return true;
@@ -21,7 +25,10 @@ function verifyJwt(token: string, apiKey: string, now: number): boolean {
   if (!safeEqual(signature, expected)) return false;
   try {
     const head = JSON.parse(Buffer.from(header, 'base64url').toString()) as Record<string, unknown>;
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
     return (
       head.alg === 'HS256' &&
       head.sign_type === 'SIGN' &&

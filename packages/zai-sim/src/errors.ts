@@ -19,8 +19,16 @@ export const ERROR_SCENARIOS: Partial<Record<ScenarioName, UpstreamError>> = {
     message: '您当前使用该API的并发数过高 (account acct_sim_4242)',
     retryAfterSeconds: 1,
   },
-  balance: { status: 429, code: '1113', message: '您的账户已欠费 (account acct_sim_4242, balance -3.20)' },
-  'server-error': { status: 500, code: '500', message: 'Internal error on node sim-7 (account acct_sim_4242)' },
+  balance: {
+    status: 429,
+    code: '1113',
+    message: '您的账户已欠费 (account acct_sim_4242, balance -3.20)',
+  },
+  'server-error': {
+    status: 500,
+    code: '500',
+    message: 'Internal error on node sim-7 (account acct_sim_4242)',
+  },
   'unknown-model': { status: 400, code: '1211', message: '模型不存在 (account acct_sim_4242)' },
   'too-long': { status: 400, code: '1261', message: 'Prompt 超长 (account acct_sim_4242)' },
   unsafe: { status: 400, code: '1301', message: '系统检测到输入不安全 (account acct_sim_4242)' },

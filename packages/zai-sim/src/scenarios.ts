@@ -48,14 +48,7 @@ export interface Scenario {
 }
 
 const DIRECTIVE = /\[sim:([a-z-]+)((?:\s+[a-z]+=\d+)*)\s*\]/;
-const PARAM_KEYS = new Set<keyof ScenarioParams>([
-  'chunks',
-  'delay',
-  'ms',
-  'size',
-  'wait',
-  'gap',
-]);
+const PARAM_KEYS = new Set<keyof ScenarioParams>(['chunks', 'delay', 'ms', 'size', 'wait', 'gap']);
 
 export function isScenarioName(name: string): name is ScenarioName {
   return (SCENARIOS as readonly string[]).includes(name);

@@ -9,7 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { answerFor, markdownAnswer, reasoningFor, splitIntoChunks } from './answers';
 import { isAuthorized } from './auth';
-import { ERROR_SCENARIOS, badKeyError, errorJson, missingKeyError, type UpstreamError } from './errors';
+import {
+  ERROR_SCENARIOS,
+  badKeyError,
+  errorJson,
+  missingKeyError,
+  type UpstreamError,
+} from './errors';
 import { chooseScenario, type Scenario } from './scenarios';
 
 export const SIM_BASE_PATH = '/api/paas/v4';
@@ -85,7 +91,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   async function handleChat(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    if (raw === undefined) return sendError(res, { status: 413, code: '1210', message: 'Body too large' });
+    if (raw === undefined)
+      return sendError(res, { status: 413, code: '1210', message: 'Body too large' });
     if (!isAuthorized(req.headers.authorization, apiKey)) {
       return sendError(res, req.headers.authorization ? badKeyError : missingKeyError);
     }
@@ -154,7 +161,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         if (wait > 1) await sleep(wait, undefined, { signal: closed.signal });
         if (closed.signal.aborted) return;
         if (scenario.name === 'stall' && i === STALL_AFTER) {
-          await new Promise<void>((resolve) => closed.signal.addEventListener('abort', () => resolve()));
+          await new Promise<void>((resolve) =>
+            closed.signal.addEventListener('abort', () => resolve()),
+          );
           return;
         }
         if (scenario.name === 'drop' && i === Math.floor(frames.length / 2)) {
@@ -260,7 +269,12 @@ interface AnswerPlan {
   completion: Record<string, unknown>;
 }
 
-function planAnswer(scenario: Scenario, prompt: string, model: string, promptChars: number): AnswerPlan {
+function planAnswer(
+  scenario: Scenario,
+  prompt: string,
+  model: string,
+  promptChars: number,
+): AnswerPlan {
   const id = `sim-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
   const chunkCount = scenario.params.chunks ?? (scenario.name === 'slow' ? 50 : 30);
@@ -270,17 +284,22 @@ function planAnswer(scenario: Scenario, prompt: string, model: string, promptCha
       : answerFor(prompt, chunkCount * 2);
   const reasoning = scenario.name === 'reasoning' ? reasoningFor(prompt) : '';
   const finishReason =
-    scenario.name === 'sensitive' ? 'sensitive'
-    : scenario.name === 'length' ? 'length'
-    : scenario.name === 'network-error' ? 'network_error'
-    : 'stop';
+    scenario.name === 'sensitive'
+      ? 'sensitive'
+      : scenario.name === 'length'
+        ? 'length'
+        : scenario.name === 'network-error'
+          ? 'network_error'
+          : 'stop';
 
   const contentPieces =
     scenario.name === 'markdown'
       ? splitIntoChunks(content, scenario.params.chunks ?? Math.ceil(content.length / 40))
       : splitIntoChunks(content, chunkCount);
   const pieces =
-    finishReason === 'stop' ? contentPieces : contentPieces.slice(0, Math.ceil(contentPieces.length / 3));
+    finishReason === 'stop'
+      ? contentPieces
+      : contentPieces.slice(0, Math.ceil(contentPieces.length / 3));
   const reasoningPieces = reasoning ? splitIntoChunks(reasoning, 10) : [];
   const usage = {
     prompt_tokens: Math.ceil(promptChars / 4),
@@ -296,7 +315,9 @@ function planAnswer(scenario: Scenario, prompt: string, model: string, promptCha
       id,
       created,
       model,
-      choices: [{ index: 0, finish_reason: finishReason, delta: { role: 'assistant', content: '' } }],
+      choices: [
+        { index: 0, finish_reason: finishReason, delta: { role: 'assistant', content: '' } },
+      ],
       usage,
       // Z.AI adds top-level fields over time; relays must pass them through.
       content_filter: [{ role: 'assistant', level: finishReason === 'sensitive' ? 1 : 3 }],
@@ -357,9 +378,18 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -368,7 +398,9 @@ function sendError(res: ServerResponse, error: UpstreamError) {
   res.writeHead(error.status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
-    ...(error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {}),
+    ...(error.retryAfterSeconds !== undefined
+      ? { 'Retry-After': String(error.retryAfterSeconds) }
+      : {}),
   });
   res.end(text);
 }

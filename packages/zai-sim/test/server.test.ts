@@ -8,11 +8,19 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-function chat(body: Record<string, unknown>, headers: Record<string, string> = {}, key = sim.apiKey) {
+function chat(
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+  key = sim.apiKey,
+) {
   return fetch(`${sim.url}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
-    body: JSON.stringify({ model: 'glm-4.6', messages: [{ role: 'user', content: 'Hello' }], ...body }),
+    body: JSON.stringify({
+      model: 'glm-4.6',
+      messages: [{ role: 'user', content: 'Hello' }],
+      ...body,
+    }),
   });
 }
 
@@ -31,15 +39,26 @@ describe('simulator wire protocol', () => {
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
     expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
     const text = (fs: string[]) =>
-      fs.slice(0, -1).map((f) => (JSON.parse(f) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '').join('');
+      fs
+        .slice(0, -1)
+        .map(
+          (f) =>
+            (JSON.parse(f) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta
+              .content ?? '',
+        )
+        .join('');
     expect(text(a)).toBe(text(b));
     expect(text(a).length).toBeGreaterThan(20);
   });
 
   test('reasoning scenario sends reasoning_content before content', async () => {
-    const fs = (await frames(await chat({ stream: true, thinking: { type: 'enabled' } }))).slice(0, -1);
+    const fs = (await frames(await chat({ stream: true, thinking: { type: 'enabled' } }))).slice(
+      0,
+      -1,
+    );
     const kinds = fs.map((f) => {
-      const d = (JSON.parse(f) as { choices: { delta: Record<string, unknown> }[] }).choices[0]!.delta;
+      const d = (JSON.parse(f) as { choices: { delta: Record<string, unknown> }[] }).choices[0]!
+        .delta;
       return d.reasoning_content ? 'r' : d.content ? 'c' : '-';
     });
     expect(kinds[0]).toBe('r');
@@ -49,7 +68,9 @@ describe('simulator wire protocol', () => {
   test('wrong or missing key gets Z.AI 401 body', async () => {
     const bad = await chat({}, {}, 'nope.nope');
     expect(bad.status).toBe(401);
-    expect(await bad.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+    expect(await bad.json()).toMatchObject({
+      error: { code: expect.any(String), message: expect.any(String) },
+    });
     const missing = await fetch(`${sim.url}/chat/completions`, { method: 'POST', body: '{}' });
     expect(missing.status).toBe(401);
   });
@@ -84,7 +105,10 @@ describe('simulator wire protocol', () => {
   test('non-stream returns a chat.completion', async () => {
     const res = await chat({ stream: false });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { object: string; choices: { message: { content: string } }[] };
+    const body = (await res.json()) as {
+      object: string;
+      choices: { message: { content: string } }[];
+    };
     expect(body.object).toBe('chat.completion');
     expect(body.choices[0]?.message.content.length).toBeGreaterThan(0);
   });

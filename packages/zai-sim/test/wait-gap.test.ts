@@ -19,7 +19,11 @@ interface Timeline {
 
 /** Raw http so the moment headers arrive is observable separately from the first body byte. */
 function timeline(content: string, stream = true): Promise<Timeline> {
-  const payload = JSON.stringify({ model: 'glm-4.6', stream, messages: [{ role: 'user', content }] });
+  const payload = JSON.stringify({
+    model: 'glm-4.6',
+    stream,
+    messages: [{ role: 'user', content }],
+  });
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(

@@ -17,7 +17,8 @@ export function sendError(
   code: ErrorCode,
   extra: Parameters<typeof errorBody>[2] = {},
 ): void {
-  if (extra.retryAfter !== undefined) res.setHeader('Retry-After', String(Math.ceil(extra.retryAfter)));
+  if (extra.retryAfter !== undefined)
+    res.setHeader('Retry-After', String(Math.ceil(extra.retryAfter)));
   res.status(ERROR_RESPONSES[code].status).json(errorBody(code, String(req.id), extra));
 }
 
@@ -40,7 +41,9 @@ const BODY_ERRORS: Record<string, ErrorCode> = {
  * deflate body is a zlib error wrapped as a 400. That is the client's fault, not a 500.
  */
 function byClientStatus(err: unknown): ErrorCode | undefined {
-  const status = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+  const status =
+    (err as { status?: unknown; statusCode?: unknown }).status ??
+    (err as { statusCode?: unknown }).statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (status === 413) return 'payload_too_large';
   if (status === 415) return 'unsupported_media_type';
@@ -49,7 +52,8 @@ function byClientStatus(err: unknown): ErrorCode | undefined {
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const type = (err as { type?: string }).type;
-  const code: ErrorCode = (type ? BODY_ERRORS[type] : undefined) ?? byClientStatus(err) ?? 'internal';
+  const code: ErrorCode =
+    (type ? BODY_ERRORS[type] : undefined) ?? byClientStatus(err) ?? 'internal';
   if (code === 'internal') req.log.error({ err }, 'unhandled error');
   if (res.headersSent) return void res.end();
   sendError(req, res, code);

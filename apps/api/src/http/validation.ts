@@ -11,7 +11,10 @@ export function validateChatRequest(body: unknown, limits: Config['limits']): Va
   const request = parsed.data;
   const issues: FieldIssue[] = [];
   if (request.messages.length > limits.maxMessages) {
-    issues.push({ path: 'messages', message: `At most ${limits.maxMessages} messages are allowed` });
+    issues.push({
+      path: 'messages',
+      message: `At most ${limits.maxMessages} messages are allowed`,
+    });
   }
   request.messages.forEach((message, i) => {
     if (contentLength(message.content) > limits.maxMessageChars) {
@@ -22,7 +25,10 @@ export function validateChatRequest(body: unknown, limits: Config['limits']): Va
     }
   });
   if (request.max_tokens !== undefined && request.max_tokens > limits.maxTokensCeiling) {
-    issues.push({ path: 'max_tokens', message: `max_tokens may be at most ${limits.maxTokensCeiling}` });
+    issues.push({
+      path: 'max_tokens',
+      message: `max_tokens may be at most ${limits.maxTokensCeiling}`,
+    });
   }
   return issues.length ? { ok: false, issues } : { ok: true, request };
 }
@@ -30,7 +36,10 @@ export function validateChatRequest(body: unknown, limits: Config['limits']): Va
 function contentLength(content: ChatRequest['messages'][number]['content']): number {
   if (typeof content === 'string') return content.length;
   if (!content) return 0;
-  return content.reduce((n, part) => n + (part.type === 'text' ? part.text.length : part.image_url.url.length), 0);
+  return content.reduce(
+    (n, part) => n + (part.type === 'text' ? part.text.length : part.image_url.url.length),
+    0,
+  );
 }
 
 function toFieldIssue(issue: ZodIssue): FieldIssue {

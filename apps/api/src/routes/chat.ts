@@ -40,7 +40,8 @@ export function chatRoute(deps: ChatRouteDeps): RequestHandler {
     const started = performance.now();
     const exchange = new AbortController();
     const total = setTimeout(
-      () => exchange.abort(new UpstreamFailure('upstream_timeout', false, { cause: 'total deadline' })),
+      () =>
+        exchange.abort(new UpstreamFailure('upstream_timeout', false, { cause: 'total deadline' })),
       config.timeouts.totalMs,
     );
     res.on('close', () => {
@@ -51,7 +52,9 @@ export function chatRoute(deps: ChatRouteDeps): RequestHandler {
     lifecycle.track({
       // Retry-After 1 s, like a request refused while draining: another replica can take it.
       terminate: () =>
-        exchange.abort(new UpstreamFailure('shutting_down', false, { cause: 'drain deadline' }, 1000)),
+        exchange.abort(
+          new UpstreamFailure('shutting_down', false, { cause: 'drain deadline' }, 1000),
+        ),
       finished,
     });
     if (request.stream) metrics.activeStreams.inc();
@@ -64,7 +67,10 @@ export function chatRoute(deps: ChatRouteDeps): RequestHandler {
         policy: config.retry,
         onRetry: (failure, attempt, delayMs) => {
           metrics.retries.inc({ code: failure.code });
-          req.log.warn({ code: failure.code, ...failure.detail, attempt, delayMs }, 'retrying upstream');
+          req.log.warn(
+            { code: failure.code, ...failure.detail, attempt, delayMs },
+            'retrying upstream',
+          );
         },
       });
       res.locals.upstreamMs = performance.now() - started;
@@ -80,7 +86,10 @@ export function chatRoute(deps: ChatRouteDeps): RequestHandler {
       req.log.info({ chunks: result.chunks, finishReason: result.finishReason }, 'stream complete');
     } catch (err) {
       if (exchange.signal.reason === CLIENT_GONE) {
-        req.log.info({ phase: writer ? 'streaming' : 'waiting for upstream' }, 'client disconnected');
+        req.log.info(
+          { phase: writer ? 'streaming' : 'waiting for upstream' },
+          'client disconnected',
+        );
         return;
       }
       const failure = toFailure(err, exchange.signal.reason);
@@ -105,18 +114,27 @@ async function answerJson(upstream: UpstreamResponse, res: Response): Promise<vo
   try {
     json = JSON.parse(await upstream.text());
   } catch (err) {
-    if (err instanceof SyntaxError) throw new UpstreamFailure('upstream_protocol', false, { cause: 'body is not JSON' });
+    if (err instanceof SyntaxError)
+      throw new UpstreamFailure('upstream_protocol', false, { cause: 'body is not JSON' });
     throw err;
   }
   if (!ChatCompletion.safeParse(json).success) {
-    throw new UpstreamFailure('upstream_protocol', false, { cause: 'body is not a chat completion' });
+    throw new UpstreamFailure('upstream_protocol', false, {
+      cause: 'body is not a chat completion',
+    });
   }
   res.json(json);
 }
 
 /** Before the stream began: an HTTP error. After: an SSE error event, then close. */
-function reportFailure(req: Request, res: Response, writer: SseWriter | undefined, failure: UpstreamFailure) {
-  const retryAfter = failure.retryAfterMs !== undefined ? Math.ceil(failure.retryAfterMs / 1000) : undefined;
+function reportFailure(
+  req: Request,
+  res: Response,
+  writer: SseWriter | undefined,
+  failure: UpstreamFailure,
+) {
+  const retryAfter =
+    failure.retryAfterMs !== undefined ? Math.ceil(failure.retryAfterMs / 1000) : undefined;
   const extra = retryAfter !== undefined ? { retryAfter } : {};
   if (writer) return writer.end(encodeErrorFrame(errorBody(failure.code, String(req.id), extra)));
   if (res.headersSent) return void res.end();
@@ -126,5 +144,7 @@ function reportFailure(req: Request, res: Response, writer: SseWriter | undefine
 function toFailure(err: unknown, abortReason: unknown): UpstreamFailure {
   if (err instanceof UpstreamFailure) return err;
   if (abortReason instanceof UpstreamFailure) return abortReason;
-  return new UpstreamFailure('internal', false, { cause: err instanceof Error ? err.message : String(err) });
+  return new UpstreamFailure('internal', false, {
+    cause: err instanceof Error ? err.message : String(err),
+  });
 }

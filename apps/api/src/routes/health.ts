@@ -19,7 +19,9 @@ export function mountHealth(
         upstream: deps.upstream,
         uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
       };
-      return deps.lifecycle.draining ? { status: 503 as const, body } : { status: 200 as const, body };
+      return deps.lifecycle.draining
+        ? { status: 503 as const, body }
+        : { status: 200 as const, body };
     },
   });
   createExpressEndpoints(routes, router, app, { responseValidation: true });

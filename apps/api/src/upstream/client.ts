@@ -1,4 +1,9 @@
-import { Agent as HttpAgent, type IncomingMessage, type ClientRequest, request as httpRequest } from 'node:http';
+import {
+  Agent as HttpAgent,
+  type IncomingMessage,
+  type ClientRequest,
+  request as httpRequest,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { UpstreamKind } from '../config';
 import { type AuthorizationProvider, createAuthorization } from './auth';
@@ -20,7 +25,10 @@ export interface UpstreamClient {
    * streaming); otherwise rejects with an UpstreamFailure. `signal` ends the request whenever
    * the client leaves or the total deadline passes.
    */
-  send(body: object, options: { signal: AbortSignal; requestId: string }): Promise<UpstreamResponse>;
+  send(
+    body: object,
+    options: { signal: AbortSignal; requestId: string },
+  ): Promise<UpstreamResponse>;
 }
 
 export interface UpstreamClientOptions {
@@ -63,7 +71,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       let req!: ClientRequest;
       let res: IncomingMessage | undefined;
       const abort = (reason: unknown) => {
-        const err = reason instanceof Error ? reason : Object.assign(new Error('aborted'), { reason });
+        const err =
+          reason instanceof Error ? reason : Object.assign(new Error('aborted'), { reason });
         res?.destroy(err);
         req.destroy(err);
       };
@@ -77,7 +86,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           req.once('error', reject);
           req.setNoDelay(true);
           const firstByte = setTimeout(
-            () => abort(new UpstreamFailure('upstream_timeout', true, { cause: 'first byte timeout' })),
+            () =>
+              abort(new UpstreamFailure('upstream_timeout', true, { cause: 'first byte timeout' })),
             options.firstByteTimeoutMs,
           );
           req.once('response', () => clearTimeout(firstByte));
@@ -98,7 +108,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       if (status < 200 || status >= 300) {
         const errorText = await text().catch(() => '');
         release();
-        throw mapUpstreamError(status, businessCode(errorText.slice(0, MAX_ERROR_BODY_CHARS)), parseRetryAfter(header(response, 'retry-after')));
+        throw mapUpstreamError(
+          status,
+          businessCode(errorText.slice(0, MAX_ERROR_BODY_CHARS)),
+          parseRetryAfter(header(response, 'retry-after')),
+        );
       }
       return { status, body: response, text, abort };
     },

@@ -60,7 +60,10 @@ export const ERROR_RESPONSES: Record<ErrorCode, { status: number; message: strin
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   not_found: { status: 404, message: 'There is nothing at this address.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again shortly.' },
-  insufficient_balance: { status: 503, message: 'The Z.AI account behind this service has run out of balance.' },
+  insufficient_balance: {
+    status: 503,
+    message: 'The Z.AI account behind this service has run out of balance.',
+  },
   upstream_auth: { status: 502, message: "Z.AI rejected this service's credentials." },
   model_not_found: { status: 400, message: 'That model does not exist on Z.AI.' },
   context_too_long: { status: 400, message: 'The conversation is too long for this model.' },

@@ -39,7 +39,11 @@ function mulberry32(seed: number): () => number {
 type Phase = 'before-headers' | 'at-headers' | 'mid-stream';
 const PHASES: Phase[] = ['before-headers', 'at-headers', 'mid-stream'];
 
-async function abortedStream(i: number, phase: Phase, rand: () => number): Promise<Phase | 'completed'> {
+async function abortedStream(
+  i: number,
+  phase: Phase,
+  rand: () => number,
+): Promise<Phase | 'completed'> {
   const controller = new AbortController();
   const init = {
     method: 'POST',
@@ -111,8 +115,12 @@ describe('abort storm', () => {
     );
     process.off('warning', onWarning);
 
-    expect(Object.values(outcomes).reduce((a, b) => a + b, 0), `seed ${seed}`).toBe(TOTAL);
-    for (const phase of PHASES) expect(outcomes[phase], `seed ${seed}: ${phase}`).toBeGreaterThan(200);
+    expect(
+      Object.values(outcomes).reduce((a, b) => a + b, 0),
+      `seed ${seed}`,
+    ).toBe(TOTAL);
+    for (const phase of PHASES)
+      expect(outcomes[phase], `seed ${seed}: ${phase}`).toBeGreaterThan(200);
     // Most aborts happened while the upstream was engaged, not only before it was called.
     expect(stack.sim.totalRequests()).toBeGreaterThan(500);
 
@@ -153,7 +161,8 @@ describe('abort storm', () => {
       expect(sockets.size).toBe(1);
       const socket = [...sockets][0]!;
       const after1 = listenerTotal(socket);
-      for (let i = 0; i < 20; i++) expect(await once(`again ${i} [sim:normal]`)).toContain('[DONE]');
+      for (let i = 0; i < 20; i++)
+        expect(await once(`again ${i} [sim:normal]`)).toContain('[DONE]');
       // Same connection throughout, and no listener added per request.
       expect(sockets.size).toBe(1);
       expect(listenerTotal(socket)).toBeLessThanOrEqual(after1);

@@ -57,65 +57,75 @@ afterAll(async () => {
 const SIZE = 6_000_000;
 
 describe('backpressure', () => {
-  it('a paused reader pauses the upstream; resuming delivers the whole answer', { timeout: 45_000 }, async () => {
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(`${baseUrl}/api/chat`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-      });
-      req.on('response', resolve).on('error', reject);
-      req.end(JSON.stringify(streamOf(`big [sim:markdown size=${SIZE}]`)));
-    });
-    expect(res.statusCode).toBe(200);
-    res.pause();
-    res.socket.pause();
-
-    // Let every buffer on the way fill up, then watch the upstream byte count stand still.
-    await sleep(1500);
-    const stalledAt = upstreamBytes;
-    await sleep(1000);
-    expect(sim.openRequests()).toBe(1);
-    expect(upstreamBytes).toBe(stalledAt);
-
-    let text = '';
-    res.setEncoding('utf8');
-    res.on('data', (c: string) => (text += c));
-    const ended = new Promise((resolve) => res.on('end', resolve));
-    res.socket.resume();
-    res.resume();
-    await ended;
-
-    // Whatever sat in kernel and stream buffers is a small part of the answer.
-    expect(stalledAt).toBeLessThan(text.length / 2);
-    const { done, chunks } = await splitStream(text);
-    expect(done).toBe(true);
-    const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
-    expect(content.length).toBeGreaterThanOrEqual(SIZE);
-    await sim.waitForOpenRequests(0, 5000);
-  });
-
-  it('a paused reader that then disconnects releases its stream and the upstream', { timeout: 30_000 }, async () => {
-    for (let round = 0; round < 3; round++) {
+  it(
+    'a paused reader pauses the upstream; resuming delivers the whole answer',
+    { timeout: 45_000 },
+    async () => {
       const res = await new Promise<IncomingMessage>((resolve, reject) => {
         const req = request(`${baseUrl}/api/chat`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
         });
         req.on('response', resolve).on('error', reject);
-        req.end(JSON.stringify(streamOf(`big ${round} [sim:markdown size=${SIZE}]`)));
+        req.end(JSON.stringify(streamOf(`big [sim:markdown size=${SIZE}]`)));
       });
+      expect(res.statusCode).toBe(200);
       res.pause();
       res.socket.pause();
-      // Wait until the relay is blocked on a full socket with frames queued behind it.
-      const before = upstreamBytes;
-      await expect.poll(() => upstreamBytes - before, { timeout: 5000 }).toBeGreaterThan(1_000_000);
-      await sleep(300);
-      res.socket.destroy();
+
+      // Let every buffer on the way fill up, then watch the upstream byte count stand still.
+      await sleep(1500);
+      const stalledAt = upstreamBytes;
+      await sleep(1000);
+      expect(sim.openRequests()).toBe(1);
+      expect(upstreamBytes).toBe(stalledAt);
+
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      const ended = new Promise((resolve) => res.on('end', resolve));
+      res.socket.resume();
+      res.resume();
+      await ended;
+
+      // Whatever sat in kernel and stream buffers is a small part of the answer.
+      expect(stalledAt).toBeLessThan(text.length / 2);
+      const { done, chunks } = await splitStream(text);
+      expect(done).toBe(true);
+      const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+      expect(content.length).toBeGreaterThanOrEqual(SIZE);
       await sim.waitForOpenRequests(0, 5000);
-      await expect.poll(() => stack.lifecycle.streams.size, { timeout: 5000 }).toBe(0);
-      expect((await stack.metrics.activeStreams.get()).values[0]?.value).toBe(0);
-    }
-  });
+    },
+  );
+
+  it(
+    'a paused reader that then disconnects releases its stream and the upstream',
+    { timeout: 30_000 },
+    async () => {
+      for (let round = 0; round < 3; round++) {
+        const res = await new Promise<IncomingMessage>((resolve, reject) => {
+          const req = request(`${baseUrl}/api/chat`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+          });
+          req.on('response', resolve).on('error', reject);
+          req.end(JSON.stringify(streamOf(`big ${round} [sim:markdown size=${SIZE}]`)));
+        });
+        res.pause();
+        res.socket.pause();
+        // Wait until the relay is blocked on a full socket with frames queued behind it.
+        const before = upstreamBytes;
+        await expect
+          .poll(() => upstreamBytes - before, { timeout: 5000 })
+          .toBeGreaterThan(1_000_000);
+        await sleep(300);
+        res.socket.destroy();
+        await sim.waitForOpenRequests(0, 5000);
+        await expect.poll(() => stack.lifecycle.streams.size, { timeout: 5000 }).toBe(0);
+        expect((await stack.metrics.activeStreams.get()).values[0]?.value).toBe(0);
+      }
+    },
+  );
 });
 
 describe('a reader that never reads again', () => {
@@ -123,7 +133,10 @@ describe('a reader that never reads again', () => {
   let server: HttpServer;
   let idleUrl: string;
   beforeAll(async () => {
-    idle = await startStack({ UPSTREAM_TOTAL_TIMEOUT_MS: '1500', UPSTREAM_IDLE_TIMEOUT_MS: '20000' });
+    idle = await startStack({
+      UPSTREAM_TOTAL_TIMEOUT_MS: '1500',
+      UPSTREAM_IDLE_TIMEOUT_MS: '20000',
+    });
     // Our own server, to count the connections it still holds.
     server = createHttpServer(idle.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -135,12 +148,17 @@ describe('a reader that never reads again', () => {
     await idle.close();
   });
   const connections = () =>
-    new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+    new Promise<number>((resolve, reject) =>
+      server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+    );
 
   /** Open a big stream and stop reading it; resolves once the client socket closes. */
   async function stuckReader(content: string) {
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(`${idleUrl}/api/chat`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
+      const req = request(`${idleUrl}/api/chat`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+      });
       req.on('response', resolve).on('error', reject);
       req.end(JSON.stringify(streamOf(content)));
     });
@@ -149,23 +167,30 @@ describe('a reader that never reads again', () => {
     return res;
   }
 
-  it('is still ended by the total deadline, upstream and connection released', { timeout: 20_000 }, async () => {
-    const res = await stuckReader(`stuck [sim:markdown size=${SIZE}]`);
-    expect(await connections()).toBe(1);
-    await expect.poll(() => idle.lifecycle.streams.size, { timeout: 8000 }).toBe(0);
-    expect((await idle.metrics.activeStreams.get()).values[0]?.value).toBe(0);
-    await idle.sim.waitForOpenRequests(0, 5000);
-    // The API let go of the connection, though the client has not read a byte since.
-    await expect.poll(connections, { timeout: 5000 }).toBe(0);
-    res.socket.destroy();
-  });
+  it(
+    'is still ended by the total deadline, upstream and connection released',
+    { timeout: 20_000 },
+    async () => {
+      const res = await stuckReader(`stuck [sim:markdown size=${SIZE}]`);
+      expect(await connections()).toBe(1);
+      await expect.poll(() => idle.lifecycle.streams.size, { timeout: 8000 }).toBe(0);
+      expect((await idle.metrics.activeStreams.get()).values[0]?.value).toBe(0);
+      await idle.sim.waitForOpenRequests(0, 5000);
+      // The API let go of the connection, though the client has not read a byte since.
+      await expect.poll(connections, { timeout: 5000 }).toBe(0);
+      res.socket.destroy();
+    },
+  );
 
   it('does not hold up a graceful drain past its deadline', { timeout: 20_000 }, async () => {
     const lifecycle = idle.lifecycle;
     const res = await stuckReader(`stuck again [sim:markdown size=${SIZE}]`);
     await expect.poll(() => lifecycle.streams.size).toBe(1);
     await sleep(300); // let the relay block on the full socket
-    const outcome = await Promise.race([lifecycle.drain(200), sleep(5000).then(() => 'hung' as const)]);
+    const outcome = await Promise.race([
+      lifecycle.drain(200),
+      sleep(5000).then(() => 'hung' as const),
+    ]);
     lifecycle.draining = false;
     expect(outcome).toEqual({ finished: 0, terminated: 1 });
     await expect.poll(connections, { timeout: 5000 }).toBe(0);

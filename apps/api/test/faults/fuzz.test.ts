@@ -71,13 +71,33 @@ const valid = () => ({ messages: [{ role: 'user', content: 'hi' }], stream: fals
 
 /** Every field of ChatRequest and of a message, to be given a wrong value. */
 const FIELDS = [
-  'model', 'messages', 'stream', 'temperature', 'top_p', 'max_tokens', 'stop', 'do_sample', 'thinking',
-  'tools', 'tool_choice', 'response_format', 'user_id', 'request_id',
+  'model',
+  'messages',
+  'stream',
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'stop',
+  'do_sample',
+  'thinking',
+  'tools',
+  'tool_choice',
+  'response_format',
+  'user_id',
+  'request_id',
 ] as const;
 const MESSAGE_FIELDS = ['role', 'content', 'name', 'tool_calls', 'tool_call_id'] as const;
 
 const hugeNumber = fc.oneof(
-  fc.constantFrom(1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, Number.MIN_VALUE, -0, 2 ** 31, 2 ** 63),
+  fc.constantFrom(
+    1e308,
+    -1e308,
+    Number.MAX_SAFE_INTEGER + 2,
+    Number.MIN_VALUE,
+    -0,
+    2 ** 31,
+    2 ** 63,
+  ),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.bigInt().map((b) => b.toString()),
 );
@@ -95,7 +115,9 @@ describe('fuzzed request bodies', () => {
 
   it('random strings, including unicode and control characters', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 500 }), async (s) => send({ body: s })),
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 500 }), async (s) =>
+        send({ body: s }),
+      ),
       { numRuns: 300 },
     );
   });
@@ -112,7 +134,9 @@ describe('fuzzed request bodies', () => {
       max_tokens: 100,
     });
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: full.length - 1 }), async (k) => send({ body: full.slice(0, k) })),
+      fc.asyncProperty(fc.integer({ min: 0, max: full.length - 1 }), async (k) =>
+        send({ body: full.slice(0, k) }),
+      ),
       { numRuns: 300 },
     );
   });
@@ -136,10 +160,23 @@ describe('fuzzed request bodies', () => {
   });
 
   it('numbers JSON.parse cannot hold exactly, in every numeric field', async () => {
-    const raw = fc.constantFrom('1e400', '-1e400', '123456789012345678901234567890', '-0', '0.0000000000000000001', '1E-400', '2e308');
+    const raw = fc.constantFrom(
+      '1e400',
+      '-1e400',
+      '123456789012345678901234567890',
+      '-0',
+      '0.0000000000000000001',
+      '1E-400',
+      '2e308',
+    );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('temperature', 'top_p', 'max_tokens'), raw, async (field, number) =>
-        send({ body: `{"messages":[{"role":"user","content":"hi"}],"stream":false,"${field}":${number}}` }),
+      fc.asyncProperty(
+        fc.constantFrom('temperature', 'top_p', 'max_tokens'),
+        raw,
+        async (field, number) =>
+          send({
+            body: `{"messages":[{"role":"user","content":"hi"}],"stream":false,"${field}":${number}}`,
+          }),
       ),
       { numRuns: 100 },
     );
@@ -148,23 +185,56 @@ describe('fuzzed request bodies', () => {
   it('random content types and headers', async () => {
     const contentType = fc.oneof(
       fc.constantFrom(
-        'application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16',
-        'application/json; charset=latin1', 'application/json;;', 'text/plain', 'text/event-stream',
-        'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/problem+json', '*/*', '',
+        'application/json',
+        'application/json; charset=utf-8',
+        'application/json; charset=utf-16',
+        'application/json; charset=latin1',
+        'application/json;;',
+        'text/plain',
+        'text/event-stream',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/problem+json',
+        '*/*',
+        '',
       ),
       fc.stringMatching(/^[ -~]{0,40}$/),
     );
     const headerName = fc
       .stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,20}$/)
-      .filter((n) => !/^(content-(length|type)|transfer-encoding|host|connection|upgrade|expect|te|trailer)$/i.test(n));
+      .filter(
+        (n) =>
+          !/^(content-(length|type)|transfer-encoding|host|connection|upgrade|expect|te|trailer)$/i.test(
+            n,
+          ),
+      );
     const headers = fc.dictionary(
-      fc.oneof(headerName, fc.constantFrom('Content-Encoding', 'X-Request-Id', 'X-Forwarded-For', 'Accept', 'Origin', 'Authorization')),
-      fc.oneof(fc.stringMatching(/^[ -~]{0,60}$/), fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'gzip, deflate')),
+      fc.oneof(
+        headerName,
+        fc.constantFrom(
+          'Content-Encoding',
+          'X-Request-Id',
+          'X-Forwarded-For',
+          'Accept',
+          'Origin',
+          'Authorization',
+        ),
+      ),
+      fc.oneof(
+        fc.stringMatching(/^[ -~]{0,60}$/),
+        fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'gzip, deflate'),
+      ),
       { maxKeys: 5 },
     );
-    const body = fc.oneof(fc.constant(json(valid())), fc.jsonValue().map(json), fc.string({ maxLength: 100 }));
+    const body = fc.oneof(
+      fc.constant(json(valid())),
+      fc.jsonValue().map(json),
+      fc.string({ maxLength: 100 }),
+    );
     await fc.assert(
-      fc.asyncProperty(contentType, headers, body, async (ct, hs, b) => send({ body: b, contentType: ct, headers: hs })),
+      fc.asyncProperty(contentType, headers, body, async (ct, hs, b) =>
+        send({ body: b, contentType: ct, headers: hs }),
+      ),
       { numRuns: 400 },
     );
   });
@@ -182,7 +252,13 @@ describe('fuzzed request bodies', () => {
 function postRaw(headers: Record<string, string>, body: Buffer | string) {
   const { port } = server.address() as AddressInfo;
   return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/chat', method: 'POST', headers });
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      path: '/api/chat',
+      method: 'POST',
+      headers,
+    });
     req.on('response', (res) => {
       let text = '';
       res.setEncoding('utf8');
@@ -218,7 +294,10 @@ describe('compressed bodies', () => {
   it('a gzip bomb is stopped by the body limit on its inflated size', async () => {
     const bomb = gzipSync(`{"messages":[{"role":"user","content":"${' '.repeat(5_000_000)}"}]}`);
     expect(bomb.length).toBeLessThan(65536);
-    const res = await postRaw({ 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, bomb);
+    const res = await postRaw(
+      { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      bomb,
+    );
     expect(res.status).toBe(413);
     expect(ErrorBody.parse(res.body).error.code).toBe('payload_too_large');
   });

@@ -1,4 +1,10 @@
-import { ChatChunk, DONE_SENTINEL, ERROR_EVENT, ErrorBody, type SseFrame } from '@zai-chat/contract';
+import {
+  ChatChunk,
+  DONE_SENTINEL,
+  ERROR_EVENT,
+  ErrorBody,
+  type SseFrame,
+} from '@zai-chat/contract';
 import { expect } from 'vitest';
 import { framesOf } from '../stack';
 
@@ -17,7 +23,10 @@ export async function postChat(
   return { res, text: await res.text() };
 }
 
-export const streamOf = (content: string) => ({ messages: [{ role: 'user', content }], stream: true });
+export const streamOf = (content: string) => ({
+  messages: [{ role: 'user', content }],
+  stream: true,
+});
 
 /**
  * Split an API stream into its chunks and its terminal frame, asserting on the way that every
@@ -50,7 +59,11 @@ export async function splitStream(text: string): Promise<{
 }
 
 /** The value of one metric series from Prometheus text, or undefined if absent. */
-export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+export function metricValue(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);

@@ -38,7 +38,9 @@ async function readTimed(content: string) {
 
 describe('SSE keep-alive', () => {
   it('sends comment lines during a silent gap, before the first data frame, in real time', async () => {
-    const { res, text, firstKeepAliveAt, firstDataAt } = await readTimed('hi [sim:normal gap=1500]');
+    const { res, text, firstKeepAliveAt, firstDataAt } = await readTimed(
+      'hi [sim:normal gap=1500]',
+    );
     expect(res.status).toBe(200);
     const beforeData = text.slice(0, text.indexOf('data:'));
     const keepAlives = beforeData.split(KEEP_ALIVE_FRAME).length - 1;

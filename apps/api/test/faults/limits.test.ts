@@ -7,7 +7,9 @@ import { type Stack, startStack, userMessage } from '../stack';
 /** Every limit answers with a typed ErrorBody that names what was wrong; none reaches the upstream. */
 
 function errorOf(res: { body: unknown; text: string }): ErrorBody {
-  return ErrorBody.parse(res.body && typeof res.body === 'object' ? res.body : JSON.parse(res.text));
+  return ErrorBody.parse(
+    res.body && typeof res.body === 'object' ? res.body : JSON.parse(res.text),
+  );
 }
 
 describe('request size limits', () => {
@@ -22,7 +24,10 @@ describe('request size limits', () => {
   });
   afterAll(() => stack.close());
   const post = (body: unknown) =>
-    request(stack.app).post('/api/chat').set('Content-Type', 'application/json').send(body as object);
+    request(stack.app)
+      .post('/api/chat')
+      .set('Content-Type', 'application/json')
+      .send(body as object);
 
   it('a body over BODY_LIMIT_BYTES → 413 payload_too_large', async () => {
     const res = await post({ messages: [{ role: 'user', content: 'x'.repeat(3000) }] });
@@ -35,25 +40,27 @@ describe('request size limits', () => {
     await new Promise((resolve) => server.once('listening', resolve));
     try {
       const { port } = server.address() as { port: number };
-      const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = httpRequest({
-          host: '127.0.0.1',
-          port,
-          path: '/api/chat',
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
-        });
-        req.on('response', (res) => {
-          let t = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (t += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: t }));
-        });
-        req.on('error', reject);
-        req.write('{"messages":[{"role":"user","content":"');
-        for (let i = 0; i < 10; i++) req.write('y'.repeat(500));
-        req.end('"}]}');
-      });
+      const { status, text } = await new Promise<{ status: number; text: string }>(
+        (resolve, reject) => {
+          const req = httpRequest({
+            host: '127.0.0.1',
+            port,
+            path: '/api/chat',
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+          });
+          req.on('response', (res) => {
+            let t = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (t += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: t }));
+          });
+          req.on('error', reject);
+          req.write('{"messages":[{"role":"user","content":"');
+          for (let i = 0; i < 10; i++) req.write('y'.repeat(500));
+          req.end('"}]}');
+        },
+      );
       expect(status).toBe(413);
       expect(ErrorBody.parse(JSON.parse(text)).error.code).toBe('payload_too_large');
     } finally {
@@ -76,11 +83,24 @@ describe('request size limits', () => {
 
   it('a message over MAX_MESSAGE_CHARS → 400 naming that message, string or parts', async () => {
     const long = 'z'.repeat(51);
-    const res = await post({ messages: [{ role: 'user', content: 'ok' }, { role: 'user', content: long }] });
+    const res = await post({
+      messages: [
+        { role: 'user', content: 'ok' },
+        { role: 'user', content: long },
+      ],
+    });
     expect(res.status).toBe(400);
     expect(errorOf(res).error.issues?.map((i) => i.path)).toEqual(['messages.1.content']);
     const parts = await post({
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'z'.repeat(30) }, { type: 'text', text: 'z'.repeat(30) }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'z'.repeat(30) },
+            { type: 'text', text: 'z'.repeat(30) },
+          ],
+        },
+      ],
     });
     expect(parts.status).toBe(400);
     expect(errorOf(parts).error.issues?.map((i) => i.path)).toEqual(['messages.0.content']);
@@ -94,7 +114,9 @@ describe('request size limits', () => {
   });
 
   it('none of the rejected requests reached the upstream', () => {
-    expect(stack.sim.requests.map((r) => (r.body.messages as unknown[]).length).sort()).toEqual([1, 3]);
+    expect(stack.sim.requests.map((r) => (r.body.messages as unknown[]).length).sort()).toEqual([
+      1, 3,
+    ]);
   });
 });
 
@@ -128,7 +150,8 @@ describe('rate limit', () => {
   it('default TRUST_PROXY: a forged X-Forwarded-For does not dodge the limit', async () => {
     stack = await startStack({ RATE_LIMIT_MAX: '3' });
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await chat(stack, { 'X-Forwarded-For': `203.0.113.${i}` })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await chat(stack, { 'X-Forwarded-For': `203.0.113.${i}` })).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
 

@@ -46,7 +46,11 @@ describe('GET /metrics', () => {
     for (let i = 0; i < 20; i++) await fetch(`${baseUrl}/random/${i}/path-${Math.random()}`);
     await fetch(`${baseUrl}/health`);
     await expect
-      .poll(async () => requestsOf(await scrape(), 'unmatched', 404, 'GET') - requestsOf(before, 'unmatched', 404, 'GET'))
+      .poll(
+        async () =>
+          requestsOf(await scrape(), 'unmatched', 404, 'GET') -
+          requestsOf(before, 'unmatched', 404, 'GET'),
+      )
       .toBe(20);
     const after = await scrape();
     expect(requestsOf(after, '/api/chat', 200) - requestsOf(before, '/api/chat', 200)).toBe(1);
@@ -76,10 +80,17 @@ describe('GET /metrics', () => {
     const before = await scrape();
     await postChat(baseUrl, streamOf('timed'));
     const after = await scrape();
-    for (const name of ['zai_chat_time_to_first_chunk_seconds', 'zai_chat_stream_duration_seconds']) {
+    for (const name of [
+      'zai_chat_time_to_first_chunk_seconds',
+      'zai_chat_stream_duration_seconds',
+    ]) {
       expect(after).toContain(`# TYPE ${name} histogram`);
-      expect((metricValue(after, `${name}_count`) ?? 0) - (metricValue(before, `${name}_count`) ?? 0)).toBe(1);
-      expect(metricValue(after, `${name}_bucket`, { le: '+Inf' })).toBe(metricValue(after, `${name}_count`));
+      expect(
+        (metricValue(after, `${name}_count`) ?? 0) - (metricValue(before, `${name}_count`) ?? 0),
+      ).toBe(1);
+      expect(metricValue(after, `${name}_bucket`, { le: '+Inf' })).toBe(
+        metricValue(after, `${name}_count`),
+      );
       expect(metricValue(after, `${name}_sum`)).toBeGreaterThan(0);
     }
   });
@@ -94,7 +105,13 @@ describe('GET /metrics', () => {
     const after = await scrape();
     const delta = (name: string, labels: Record<string, string>) =>
       (metricValue(after, name, labels) ?? 0) - (metricValue(before, name, labels) ?? 0);
-    for (const code of ['upstream_unavailable', 'insufficient_balance', 'upstream_protocol', 'upstream_timeout', 'upstream_auth']) {
+    for (const code of [
+      'upstream_unavailable',
+      'insufficient_balance',
+      'upstream_protocol',
+      'upstream_timeout',
+      'upstream_auth',
+    ]) {
       expect(delta('zai_chat_upstream_errors_total', { code }), code).toBe(1);
     }
     expect(delta('zai_chat_upstream_retries_total', { code: 'upstream_unavailable' })).toBe(1);
@@ -106,10 +123,23 @@ describe('Server-Timing and X-Request-Id on every response', () => {
     ['200 health', () => fetch(`${baseUrl}/health`), 200],
     ['404', () => fetch(`${baseUrl}/nowhere`), 404],
     ['400', () => postChat(baseUrl, { messages: 'no' }).then((r) => r.res), 400],
-    ['415', () => postChat(baseUrl, 'hi', { headers: { 'Content-Type': 'text/plain' } }).then((r) => r.res), 415],
-    ['502 after the upstream failed', () => postChat(baseUrl, streamOf('[sim:auth]')).then((r) => r.res), 502],
+    [
+      '415',
+      () =>
+        postChat(baseUrl, 'hi', { headers: { 'Content-Type': 'text/plain' } }).then((r) => r.res),
+      415,
+    ],
+    [
+      '502 after the upstream failed',
+      () => postChat(baseUrl, streamOf('[sim:auth]')).then((r) => r.res),
+      502,
+    ],
     ['stream', () => postChat(baseUrl, streamOf('hi')).then((r) => r.res), 200],
-    ['completion', () => postChat(baseUrl, { ...streamOf('hi'), stream: false }).then((r) => r.res), 200],
+    [
+      'completion',
+      () => postChat(baseUrl, { ...streamOf('hi'), stream: false }).then((r) => r.res),
+      200,
+    ],
     ['metrics', () => fetch(`${baseUrl}/metrics`), 200],
   ])('%s', async (_name, send, status) => {
     const res = await send();

@@ -139,7 +139,9 @@ describe('backoffDelay', () => {
 
   it('doubles per attempt until the cap, and the jitter uses the whole upper half', () => {
     const policy = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1000 };
-    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, policy, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
+    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, policy, () => 0))).toEqual([
+      50, 100, 200, 400, 500, 500,
+    ]);
     expect(backoffDelay(3, policy, () => 0.999999)).toBeCloseTo(400, 3);
     expect(backoffDelay(3, policy, () => 0.5)).toBe(300);
   });

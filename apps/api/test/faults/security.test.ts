@@ -17,7 +17,15 @@ describe('security headers', () => {
     ['GET /health', () => request(stack.app).get('/health')],
     ['404', () => request(stack.app).get('/nope')],
     ['400', () => request(stack.app).post('/api/chat').send({})],
-    ['stream', () => request(stack.app).post('/api/chat').send({ messages: [{ role: 'user', content: 'hi' }] }).buffer(true).parse(collectText)],
+    [
+      'stream',
+      () =>
+        request(stack.app)
+          .post('/api/chat')
+          .send({ messages: [{ role: 'user', content: 'hi' }] })
+          .buffer(true)
+          .parse(collectText),
+    ],
   ])('%s carries helmet headers and no x-powered-by', async (_name, send) => {
     const res = await send();
     expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -77,7 +85,17 @@ describe('the upstream key and upstream error text never leak', () => {
   const CANARY_SECRET = 'canarysecret-5a8e2f71c0';
   const CANARY = `${CANARY_ID}.${CANARY_SECRET}`;
   /** Fragments of the simulator's raw error messages (packages/zai-sim/src/errors.ts). */
-  const UPSTREAM_WORDS = ['acct_sim_4242', 'balance -3.20', 'node sim-7', '令牌', '欠费', '并发数', '模型不存在', 'Prompt 超长', '不安全'];
+  const UPSTREAM_WORDS = [
+    'acct_sim_4242',
+    'balance -3.20',
+    'node sim-7',
+    '令牌',
+    '欠费',
+    '并发数',
+    '模型不存在',
+    'Prompt 超长',
+    '不安全',
+  ];
 
   const lines: string[] = [];
   const logStream = new Writable({
@@ -106,7 +124,8 @@ describe('the upstream key and upstream error text never leak', () => {
         .send(typeof body === 'string' ? body : (body as object))
         .buffer(true)
         .parse(collectText);
-    const say = (content: string, extra: object = {}) => chat({ messages: [{ role: 'user', content }], ...extra });
+    const say = (content: string, extra: object = {}) =>
+      chat({ messages: [{ role: 'user', content }], ...extra });
     const sent = await Promise.all([
       say('hello'),
       say('hello', { stream: false }),
@@ -131,14 +150,20 @@ describe('the upstream key and upstream error text never leak', () => {
       request(stack.app).get('/metrics'),
     ]);
     for (const res of sent) {
-      responses.push({ status: res.status, headers: res.headers as Record<string, unknown>, text: res.text ?? String(res.body) });
+      responses.push({
+        status: res.status,
+        headers: res.headers as Record<string, unknown>,
+        text: res.text ?? String(res.body),
+      });
     }
   });
   afterAll(() => stack.close());
 
   it('the simulator really was reached with the canary key and really sent error text', () => {
     expect(stack.sim.requests.length).toBeGreaterThan(10);
-    expect(stack.sim.requests.every((r) => r.headers.authorization === `Bearer ${CANARY}`)).toBe(true);
+    expect(stack.sim.requests.every((r) => r.headers.authorization === `Bearer ${CANARY}`)).toBe(
+      true,
+    );
     const statuses = new Set(responses.map((r) => r.status));
     for (const s of [200, 400, 404, 415, 429, 502, 503]) expect(statuses).toContain(s);
   });
@@ -153,7 +178,8 @@ describe('the upstream key and upstream error text never leak', () => {
 
   it("no response echoes the upstream's own error messages", () => {
     for (const res of responses) {
-      for (const word of UPSTREAM_WORDS) expect(res.text, `${res.status} echoed "${word}"`).not.toContain(word);
+      for (const word of UPSTREAM_WORDS)
+        expect(res.text, `${res.status} echoed "${word}"`).not.toContain(word);
       // Error bodies are ours: they parse as ErrorBody.
       if (res.status >= 400) ErrorBody.parse(JSON.parse(res.text));
     }
@@ -169,7 +195,9 @@ describe('the upstream key and upstream error text never leak', () => {
   });
 
   it('logs keep the upstream status and business code, not its message or the user content', () => {
-    const failed = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'upstream failed');
+    const failed = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === 'upstream failed');
     expect(failed.some((l) => l.businessCode === '1113' && l.status === 429)).toBe(true);
     for (const line of lines) {
       for (const word of UPSTREAM_WORDS) expect(line).not.toContain(word);

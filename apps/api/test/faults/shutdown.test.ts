@@ -25,7 +25,8 @@ interface Api {
 }
 let running: Api | undefined;
 afterEach(() => {
-  if (running && running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
+  if (running && running.child.exitCode === null && running.child.signalCode === null)
+    running.child.kill('SIGKILL');
   running = undefined;
 });
 
@@ -67,7 +68,9 @@ async function startApi(env: Record<string, string> = {}): Promise<Api> {
         }
       }
     });
-    void exited.then(({ code }) => reject(new Error(`API exited with ${code} before listening: ${stderr}`)));
+    void exited.then(({ code }) =>
+      reject(new Error(`API exited with ${code} before listening: ${stderr}`)),
+    );
   });
   running = { child, baseUrl: `http://127.0.0.1:${port}`, logs, exited };
   return running;
@@ -110,52 +113,71 @@ async function newRequestOutcome(baseUrl: string): Promise<string> {
 }
 
 describe('graceful shutdown of the real process', () => {
-  it('SIGTERM mid-stream: the stream still completes, new requests are refused, exit 0', { timeout: 30_000 }, async () => {
-    const api = await startApi({ SHUTDOWN_DRAIN_MS: '15000' });
-    const { res, rest } = await openStream(api.baseUrl, 'finish me [sim:slow ms=1500]');
-    expect(res.status).toBe(200);
-    api.child.kill('SIGTERM');
-    await expect.poll(() => api.logs.some((l) => l.msg === 'draining'), { timeout: 5000 }).toBe(true);
-    expect(['ECONNREFUSED', '503 shutting_down']).toContain(await newRequestOutcome(api.baseUrl));
+  it(
+    'SIGTERM mid-stream: the stream still completes, new requests are refused, exit 0',
+    { timeout: 30_000 },
+    async () => {
+      const api = await startApi({ SHUTDOWN_DRAIN_MS: '15000' });
+      const { res, rest } = await openStream(api.baseUrl, 'finish me [sim:slow ms=1500]');
+      expect(res.status).toBe(200);
+      api.child.kill('SIGTERM');
+      await expect
+        .poll(() => api.logs.some((l) => l.msg === 'draining'), { timeout: 5000 })
+        .toBe(true);
+      expect(['ECONNREFUSED', '503 shutting_down']).toContain(await newRequestOutcome(api.baseUrl));
 
-    const { done, chunks, error } = await splitStream(await rest);
-    expect(error).toBeUndefined();
-    expect(done).toBe(true);
-    expect(chunks.length).toBeGreaterThan(10);
-    expect(await api.exited).toEqual({ code: 0, signal: null });
-    expect(api.logs.find((l) => l.msg === 'drained')).toMatchObject({ finished: 1, terminated: 0 });
-    await sim.waitForOpenRequests(0, 3000);
-  });
+      const { done, chunks, error } = await splitStream(await rest);
+      expect(error).toBeUndefined();
+      expect(done).toBe(true);
+      expect(chunks.length).toBeGreaterThan(10);
+      expect(await api.exited).toEqual({ code: 0, signal: null });
+      expect(api.logs.find((l) => l.msg === 'drained')).toMatchObject({
+        finished: 1,
+        terminated: 0,
+      });
+      await sim.waitForOpenRequests(0, 3000);
+    },
+  );
 
-  it('drain deadline passed: open streams get a shutting_down error event, exit 0', { timeout: 30_000 }, async () => {
-    const api = await startApi({ SHUTDOWN_DRAIN_MS: '300' });
-    const streaming = await openStream(api.baseUrl, 'too long [sim:slow ms=10000]');
-    // A second client still waiting for the upstream's headers gets a plain HTTP 503.
-    const waiting = fetch(`${api.baseUrl}/api/chat`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(streamOf('slow start [sim:normal wait=10000]')),
-    });
-    await expect.poll(() => sim.openRequests(), { timeout: 5000 }).toBe(2);
-    const signalledAt = performance.now();
-    api.child.kill('SIGTERM');
+  it(
+    'drain deadline passed: open streams get a shutting_down error event, exit 0',
+    { timeout: 30_000 },
+    async () => {
+      const api = await startApi({ SHUTDOWN_DRAIN_MS: '300' });
+      const streaming = await openStream(api.baseUrl, 'too long [sim:slow ms=10000]');
+      // A second client still waiting for the upstream's headers gets a plain HTTP 503.
+      const waiting = fetch(`${api.baseUrl}/api/chat`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(streamOf('slow start [sim:normal wait=10000]')),
+      });
+      await expect.poll(() => sim.openRequests(), { timeout: 5000 }).toBe(2);
+      const signalledAt = performance.now();
+      api.child.kill('SIGTERM');
 
-    const { done, chunks, error } = await splitStream(await streaming.rest);
-    expect(done).toBe(false);
-    expect(chunks.length).toBeGreaterThan(0);
-    expect(error?.error.code).toBe('shutting_down');
-    expect(error?.error.retryAfter).toBe(1);
-    const early = await waiting;
-    expect(early.status).toBe(503);
-    expect(early.headers.get('retry-after')).toBe('1');
-    expect(ErrorBody.parse(await early.json()).error).toMatchObject({ code: 'shutting_down', retryAfter: 1 });
+      const { done, chunks, error } = await splitStream(await streaming.rest);
+      expect(done).toBe(false);
+      expect(chunks.length).toBeGreaterThan(0);
+      expect(error?.error.code).toBe('shutting_down');
+      expect(error?.error.retryAfter).toBe(1);
+      const early = await waiting;
+      expect(early.status).toBe(503);
+      expect(early.headers.get('retry-after')).toBe('1');
+      expect(ErrorBody.parse(await early.json()).error).toMatchObject({
+        code: 'shutting_down',
+        retryAfter: 1,
+      });
 
-    expect(await api.exited).toEqual({ code: 0, signal: null });
-    // Nowhere near the 10 s the upstream wanted.
-    expect(performance.now() - signalledAt).toBeLessThan(8000);
-    expect(api.logs.find((l) => l.msg === 'drained')).toMatchObject({ finished: 0, terminated: 2 });
-    await sim.waitForOpenRequests(0, 3000);
-  });
+      expect(await api.exited).toEqual({ code: 0, signal: null });
+      // Nowhere near the 10 s the upstream wanted.
+      expect(performance.now() - signalledAt).toBeLessThan(8000);
+      expect(api.logs.find((l) => l.msg === 'drained')).toMatchObject({
+        finished: 0,
+        terminated: 2,
+      });
+      await sim.waitForOpenRequests(0, 3000);
+    },
+  );
 
   it('SIGTERM while idle exits 0 at once', { timeout: 30_000 }, async () => {
     const api = await startApi();

@@ -48,7 +48,9 @@ describe('faults after the stream began', () => {
   });
 
   it('active streams and upstream error metrics account for the faults', async () => {
-    await expect.poll(async () => (await stack.metrics.activeStreams.get()).values[0]?.value).toBe(0);
+    await expect
+      .poll(async () => (await stack.metrics.activeStreams.get()).values[0]?.value)
+      .toBe(0);
     const errors = await stack.metrics.upstreamErrors.get();
     const byCode = Object.fromEntries(errors.values.map((v) => [v.labels.code, v.value]));
     expect(byCode.upstream_protocol).toBeGreaterThanOrEqual(2);
@@ -58,13 +60,19 @@ describe('faults after the stream began', () => {
 
 describe('the same faults without streaming', () => {
   it('malformed JSON body → 502 upstream_protocol', async () => {
-    const { res, text } = await postChat(baseUrl, { messages: [{ role: 'user', content: '[sim:malformed]' }], stream: false });
+    const { res, text } = await postChat(baseUrl, {
+      messages: [{ role: 'user', content: '[sim:malformed]' }],
+      stream: false,
+    });
     expect(res.status).toBe(502);
     expect(ErrorBody.parse(JSON.parse(text)).error.code).toBe('upstream_protocol');
   });
 
   it('connection dropped before any answer → 502 upstream_unavailable', async () => {
-    const { res, text } = await postChat(baseUrl, { messages: [{ role: 'user', content: '[sim:drop]' }], stream: false });
+    const { res, text } = await postChat(baseUrl, {
+      messages: [{ role: 'user', content: '[sim:drop]' }],
+      stream: false,
+    });
     expect(res.status).toBe(502);
     expect(ErrorBody.parse(JSON.parse(text)).error.code).toBe('upstream_unavailable');
   });

@@ -11,7 +11,8 @@ const WORDING: Record<ErrorCode, string> = {
   insufficient_balance: 'The Z.AI account behind this app has run out of balance.',
   upstream_auth: 'The server could not sign in to Z.AI. Its API key needs attention.',
   model_not_found: 'That model is not available. Pick another one in Settings.',
-  context_too_long: 'The conversation is longer than the model can read. Start a new chat or shorten it.',
+  context_too_long:
+    'The conversation is longer than the model can read. Start a new chat or shorten it.',
   content_filtered: 'Z.AI declined to answer this message.',
   upstream_unavailable: 'Z.AI is unavailable right now. Retry in a moment.',
   upstream_timeout: 'Z.AI took too long to answer.',

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { type ChatsState, chatsReducer, initialState, settleInterrupted, titleFrom } from './reducer';
+import {
+  type ChatsState,
+  chatsReducer,
+  initialState,
+  settleInterrupted,
+  titleFrom,
+} from './reducer';
 import { FACTORY_SETTINGS } from './settings';
 import type { AssistantMessage, Chat, UserMessage } from './types';
 
@@ -12,7 +18,12 @@ const chat = (id: string, updatedAt: number, messages: Chat['messages'] = []): C
   settings: FACTORY_SETTINGS,
   messages,
 });
-const user = (id: string, content: string): UserMessage => ({ id, role: 'user', content, createdAt: 1 });
+const user = (id: string, content: string): UserMessage => ({
+  id,
+  role: 'user',
+  content,
+  createdAt: 1,
+});
 const answer = (id: string, over: Partial<AssistantMessage> = {}): AssistantMessage => ({
   id,
   role: 'assistant',
@@ -22,37 +33,82 @@ const answer = (id: string, over: Partial<AssistantMessage> = {}): AssistantMess
   createdAt: 1,
   ...over,
 });
-const loaded = (...chats: Chat[]): ChatsState => chatsReducer(initialState, { type: 'hydrate', chats });
+const loaded = (...chats: Chat[]): ChatsState =>
+  chatsReducer(initialState, { type: 'hydrate', chats });
 
 describe('chatsReducer', () => {
   test('hydrate sorts newest first, selects the newest, and settles interrupted answers as stopped', () => {
-    const state = loaded(chat('old', 1), chat('new', 5, [user('u', 'hi'), answer('a', { content: 'part' })]));
+    const state = loaded(
+      chat('old', 1),
+      chat('new', 5, [user('u', 'hi'), answer('a', { content: 'part' })]),
+    );
     expect(state.chats.map((c) => c.id)).toEqual(['new', 'old']);
     expect(state.activeId).toBe('new');
     expect(state.chats[0]?.messages[1]).toMatchObject({ status: 'stopped', content: 'part' });
   });
 
   test('send appends the question and an empty streaming answer, and titles the chat from the question', () => {
-    const state = chatsReducer(loaded(chat('c', 1)), { type: 'send', id: 'c', user: user('u', '  What is   GLM? '), assistant: answer('a') });
+    const state = chatsReducer(loaded(chat('c', 1)), {
+      type: 'send',
+      id: 'c',
+      user: user('u', '  What is   GLM? '),
+      assistant: answer('a'),
+    });
     expect(state.chats[0]?.title).toBe('What is GLM?');
     expect(state.chats[0]?.messages.map((m) => m.id)).toEqual(['u', 'a']);
   });
 
   test('deltas append to a streaming answer only; finish freezes it', () => {
-    let state = chatsReducer(loaded(chat('c', 1)), { type: 'send', id: 'c', user: user('u', 'q'), assistant: answer('a') });
-    state = chatsReducer(state, { type: 'delta', id: 'c', messageId: 'a', delta: { content: 'Hel', reasoning: 'r1' } });
-    state = chatsReducer(state, { type: 'delta', id: 'c', messageId: 'a', delta: { content: 'lo', reasoning: '', finishReason: 'length' } });
+    let state = chatsReducer(loaded(chat('c', 1)), {
+      type: 'send',
+      id: 'c',
+      user: user('u', 'q'),
+      assistant: answer('a'),
+    });
+    state = chatsReducer(state, {
+      type: 'delta',
+      id: 'c',
+      messageId: 'a',
+      delta: { content: 'Hel', reasoning: 'r1' },
+    });
+    state = chatsReducer(state, {
+      type: 'delta',
+      id: 'c',
+      messageId: 'a',
+      delta: { content: 'lo', reasoning: '', finishReason: 'length' },
+    });
     state = chatsReducer(state, { type: 'finish', id: 'c', messageId: 'a', status: 'stopped' });
-    state = chatsReducer(state, { type: 'delta', id: 'c', messageId: 'a', delta: { content: ' late', reasoning: '' } });
-    expect(state.chats[0]?.messages[1]).toMatchObject({ content: 'Hello', reasoning: 'r1', status: 'stopped', finishReason: 'length' });
+    state = chatsReducer(state, {
+      type: 'delta',
+      id: 'c',
+      messageId: 'a',
+      delta: { content: ' late', reasoning: '' },
+    });
+    expect(state.chats[0]?.messages[1]).toMatchObject({
+      content: 'Hello',
+      reasoning: 'r1',
+      status: 'stopped',
+      finishReason: 'length',
+    });
   });
 
   test('regenerate replaces the trailing answer; edit replaces everything after the edited message', () => {
-    const messages = [user('u1', 'one'), answer('a1', { status: 'done', content: 'A1' }), user('u2', 'two'), answer('a2', { status: 'error' })];
+    const messages = [
+      user('u1', 'one'),
+      answer('a1', { status: 'done', content: 'A1' }),
+      user('u2', 'two'),
+      answer('a2', { status: 'error' }),
+    ];
     let state = loaded(chat('c', 1, messages));
     state = chatsReducer(state, { type: 'regenerate', id: 'c', assistant: answer('a3') });
     expect(state.chats[0]?.messages.map((m) => m.id)).toEqual(['u1', 'a1', 'u2', 'a3']);
-    state = chatsReducer(state, { type: 'edit', id: 'c', messageId: 'u1', content: 'uno', assistant: answer('a4') });
+    state = chatsReducer(state, {
+      type: 'edit',
+      id: 'c',
+      messageId: 'u1',
+      content: 'uno',
+      assistant: answer('a4'),
+    });
     expect(state.chats[0]?.messages.map((m) => m.id)).toEqual(['u1', 'a4']);
     expect(state.chats[0]?.messages[0]).toMatchObject({ content: 'uno' });
   });
@@ -63,7 +119,12 @@ describe('chatsReducer', () => {
     state = chatsReducer(state, { type: 'rename', id: 'a', title: '   ' });
     const renamed = state.chats.find((c) => c.id === 'a')!;
     expect(renamed).toMatchObject({ title: 'Mine', titleLocked: true });
-    state = chatsReducer(state, { type: 'send', id: 'a', user: user('u', 'question'), assistant: answer('x') });
+    state = chatsReducer(state, {
+      type: 'send',
+      id: 'a',
+      user: user('u', 'question'),
+      assistant: answer('x'),
+    });
     expect(state.chats.find((c) => c.id === 'a')?.title).toBe('Mine');
 
     const removed = state.chats.find((c) => c.id === 'b')!;
@@ -74,7 +135,10 @@ describe('chatsReducer', () => {
   });
 
   test('import replaces chats with the same id and keeps the rest', () => {
-    const state = chatsReducer(loaded(chat('a', 1), chat('b', 2)), { type: 'import', chats: [{ ...chat('a', 9), title: 'Imported' }] });
+    const state = chatsReducer(loaded(chat('a', 1), chat('b', 2)), {
+      type: 'import',
+      chats: [{ ...chat('a', 9), title: 'Imported' }],
+    });
     expect(state.chats.map((c) => [c.id, c.title])).toEqual([
       ['a', 'Imported'],
       ['b', 'New chat'],

@@ -1,5 +1,12 @@
 import type { ErrorBody, FinishReason, Usage } from '@zai-chat/contract';
-import type { AssistantMessage, Chat, ChatSettings, Message, MessageStatus, UserMessage } from './types';
+import type {
+  AssistantMessage,
+  Chat,
+  ChatSettings,
+  Message,
+  MessageStatus,
+  UserMessage,
+} from './types';
 
 export interface ChatsState {
   /** Newest activity first. */
@@ -31,12 +38,21 @@ export type ChatAction =
   | { type: 'regenerate'; id: string; assistant: AssistantMessage }
   | { type: 'edit'; id: string; messageId: string; content: string; assistant: AssistantMessage }
   | { type: 'delta'; id: string; messageId: string; delta: StreamDelta }
-  | { type: 'finish'; id: string; messageId: string; status: Exclude<MessageStatus, 'streaming'>; error?: ErrorBody['error'] };
+  | {
+      type: 'finish';
+      id: string;
+      messageId: string;
+      status: Exclude<MessageStatus, 'streaming'>;
+      error?: ErrorBody['error'];
+    };
 
 const TITLE_LENGTH = 60;
 
 export function titleFrom(text: string): string {
-  const line = text.replace(/\[sim:[^\]]*\]/g, '').replace(/\s+/g, ' ').trim();
+  const line = text
+    .replace(/\[sim:[^\]]*\]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!line) return 'New chat';
   return line.length > TITLE_LENGTH ? `${line.slice(0, TITLE_LENGTH - 1)}…` : line;
 }
@@ -54,7 +70,12 @@ export function settleInterrupted(chat: Chat): Chat {
   };
 }
 
-function updateChat(state: ChatsState, id: string, update: (chat: Chat) => Chat, touch = true): ChatsState {
+function updateChat(
+  state: ChatsState,
+  id: string,
+  update: (chat: Chat) => Chat,
+  touch = true,
+): ChatsState {
   let changed = false;
   const chats = state.chats.map((chat) => {
     if (chat.id !== id) return chat;
@@ -66,10 +87,16 @@ function updateChat(state: ChatsState, id: string, update: (chat: Chat) => Chat,
   return { ...state, chats: touch ? chats.sort(byRecent) : chats };
 }
 
-function updateMessage(chat: Chat, messageId: string, update: (m: AssistantMessage) => AssistantMessage): Chat {
+function updateMessage(
+  chat: Chat,
+  messageId: string,
+  update: (m: AssistantMessage) => AssistantMessage,
+): Chat {
   return {
     ...chat,
-    messages: chat.messages.map((m) => (m.id === messageId && m.role === 'assistant' ? update(m) : m)),
+    messages: chat.messages.map((m) =>
+      m.id === messageId && m.role === 'assistant' ? update(m) : m,
+    ),
   };
 }
 
@@ -87,9 +114,15 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
       return { chats, activeId: state.activeId ?? chats[0]?.id, loaded: true };
     }
     case 'create':
-      return { ...state, chats: [action.chat, ...state.chats].sort(byRecent), activeId: action.chat.id };
+      return {
+        ...state,
+        chats: [action.chat, ...state.chats].sort(byRecent),
+        activeId: action.chat.id,
+      };
     case 'select':
-      return state.chats.some((c) => c.id === action.id) ? { ...state, activeId: action.id } : state;
+      return state.chats.some((c) => c.id === action.id)
+        ? { ...state, activeId: action.id }
+        : state;
     case 'rename': {
       const title = action.title.trim();
       if (!title) return state;
@@ -102,7 +135,11 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
     }
     case 'restore':
       if (state.chats.some((c) => c.id === action.chat.id)) return state;
-      return { ...state, chats: [...state.chats, action.chat].sort(byRecent), activeId: action.chat.id };
+      return {
+        ...state,
+        chats: [...state.chats, action.chat].sort(byRecent),
+        activeId: action.chat.id,
+      };
     case 'import': {
       const incoming = new Map(action.chats.map((c) => [c.id, settleInterrupted(c)]));
       const kept = state.chats.filter((c) => !incoming.has(c.id));

@@ -4,13 +4,23 @@ import { buildChatRequest } from './request';
 import { FACTORY_SETTINGS, loadDefaultSettings, sanitizeSettings } from './settings';
 
 test('the request carries settings, the system prompt, and leaves out failed answers; it passes the contract', () => {
-  const request = buildChatRequest({ settings: { ...FACTORY_SETTINGS, systemPrompt: 'Be brief', thinking: true } }, [
-    { id: '1', role: 'user', content: 'q1', createdAt: 0 },
-    { id: '2', role: 'assistant', content: 'partial', reasoning: '', status: 'stopped', createdAt: 0 },
-    { id: '3', role: 'user', content: 'q2', createdAt: 0 },
-    { id: '4', role: 'assistant', content: 'half', reasoning: '', status: 'error', createdAt: 0 },
-    { id: '5', role: 'user', content: 'q3', createdAt: 0 },
-  ]);
+  const request = buildChatRequest(
+    { settings: { ...FACTORY_SETTINGS, systemPrompt: 'Be brief', thinking: true } },
+    [
+      { id: '1', role: 'user', content: 'q1', createdAt: 0 },
+      {
+        id: '2',
+        role: 'assistant',
+        content: 'partial',
+        reasoning: '',
+        status: 'stopped',
+        createdAt: 0,
+      },
+      { id: '3', role: 'user', content: 'q2', createdAt: 0 },
+      { id: '4', role: 'assistant', content: 'half', reasoning: '', status: 'error', createdAt: 0 },
+      { id: '5', role: 'user', content: 'q3', createdAt: 0 },
+    ],
+  );
   expect(request.messages.map((m) => `${m.role}:${m.content as string}`)).toEqual([
     'system:Be brief',
     'user:q1',
@@ -30,7 +40,9 @@ test('settings are clamped into the contract ranges and bad saved defaults fall 
     model: FACTORY_SETTINGS.model,
   });
   expect(loadDefaultSettings({ getItem: () => '{not json' })).toEqual(FACTORY_SETTINGS);
-  expect(loadDefaultSettings({ getItem: () => '{"model":"glm-4.5","temperature":"hot"}' })).toMatchObject({
+  expect(
+    loadDefaultSettings({ getItem: () => '{"model":"glm-4.5","temperature":"hot"}' }),
+  ).toMatchObject({
     model: 'glm-4.5',
     temperature: FACTORY_SETTINGS.temperature,
   });

@@ -13,7 +13,9 @@ export const FACTORY_SETTINGS: ChatSettings = {
 };
 
 /** Defaults for new chats survive reloads; a corrupt or partial entry falls back field by field. */
-export function loadDefaultSettings(storage: Pick<Storage, 'getItem'> = localStorage): ChatSettings {
+export function loadDefaultSettings(
+  storage: Pick<Storage, 'getItem'> = localStorage,
+): ChatSettings {
   try {
     const saved = JSON.parse(storage.getItem(DEFAULTS_KEY) ?? '{}') as Partial<ChatSettings>;
     return sanitizeSettings({ ...FACTORY_SETTINGS, ...saved });
@@ -22,12 +24,17 @@ export function loadDefaultSettings(storage: Pick<Storage, 'getItem'> = localSto
   }
 }
 
-export function saveDefaultSettings(settings: ChatSettings, storage: Pick<Storage, 'setItem'> = localStorage): void {
+export function saveDefaultSettings(
+  settings: ChatSettings,
+  storage: Pick<Storage, 'setItem'> = localStorage,
+): void {
   storage.setItem(DEFAULTS_KEY, JSON.stringify(settings));
 }
 
 const clamp = (value: unknown, min: number, max: number, fallback: number) =>
-  typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+  typeof value === 'number' && Number.isFinite(value)
+    ? Math.min(max, Math.max(min, value))
+    : fallback;
 
 /** Keep settings inside the ranges the contract accepts, so a bad value never costs a request. */
 export function sanitizeSettings(s: Partial<ChatSettings>): ChatSettings {

@@ -40,7 +40,11 @@ const emptyAnswer = (): AssistantMessage => ({
 
 function toErrorBody(err: unknown): ErrorBody['error'] {
   if (err instanceof ChatApiError) return err.body;
-  return { code: 'stream_interrupted', message: 'The connection to the API was lost.', requestId: '' };
+  return {
+    code: 'stream_interrupted',
+    message: 'The connection to the API was lost.',
+    requestId: '',
+  };
 }
 
 /** All chat state and the actions on it: the one place that talks to the API and to storage. */
@@ -68,7 +72,9 @@ export function useChats(announce: (text: string) => void): ChatsApi {
       })
       .catch(() => {
         if (cancelled) return;
-        setStorageError('Chats cannot be saved in this browser (IndexedDB is unavailable); they last until you close the tab.');
+        setStorageError(
+          'Chats cannot be saved in this browser (IndexedDB is unavailable); they last until you close the tab.',
+        );
         dispatch({ type: 'hydrate', chats: [] });
       });
     return () => {
@@ -77,7 +83,10 @@ export function useChats(announce: (text: string) => void): ChatsApi {
     };
   }, []);
 
-  const onStorageError = useCallback(() => setStorageError('Saving chats failed; the latest changes may not survive a reload.'), []);
+  const onStorageError = useCallback(
+    () => setStorageError('Saving chats failed; the latest changes may not survive a reload.'),
+    [],
+  );
   usePersistence(store, state.chats, state.loaded, onStorageError);
 
   const run = useCallback(
@@ -85,9 +94,14 @@ export function useChats(announce: (text: string) => void): ChatsApi {
       const controller = new AbortController();
       running.current.set(chatId, { controller, messageId });
       announce('Answer started');
-      const batcher = new StreamBatcher((delta) => dispatch({ type: 'delta', id: chatId, messageId, delta }));
+      const batcher = new StreamBatcher((delta) =>
+        dispatch({ type: 'delta', id: chatId, messageId, delta }),
+      );
       try {
-        for await (const chunk of streamChat(request, { signal: controller.signal, baseUrl: API_BASE_URL })) {
+        for await (const chunk of streamChat(request, {
+          signal: controller.signal,
+          baseUrl: API_BASE_URL,
+        })) {
           batcher.push(chunk);
         }
         batcher.flush();
@@ -99,7 +113,13 @@ export function useChats(announce: (text: string) => void): ChatsApi {
           dispatch({ type: 'finish', id: chatId, messageId, status: 'stopped' });
           announce('Answer stopped');
         } else {
-          dispatch({ type: 'finish', id: chatId, messageId, status: 'error', error: toErrorBody(err) });
+          dispatch({
+            type: 'finish',
+            id: chatId,
+            messageId,
+            status: 'error',
+            error: toErrorBody(err),
+          });
           announce('Answer failed');
         }
       } finally {
@@ -111,7 +131,11 @@ export function useChats(announce: (text: string) => void): ChatsApi {
 
   /** Apply an action that adds a new answer, then stream into it from the chat's new history. */
   const startAnswer = useCallback(
-    (chatId: string, makeAction: (assistant: AssistantMessage) => ChatAction, before: ChatAction[] = []) => {
+    (
+      chatId: string,
+      makeAction: (assistant: AssistantMessage) => ChatAction,
+      before: ChatAction[] = [],
+    ) => {
       running.current.get(chatId)?.controller.abort();
       const assistant = emptyAnswer();
       const actions = [...before, makeAction(assistant)];
@@ -142,7 +166,9 @@ export function useChats(announce: (text: string) => void): ChatsApi {
       active,
       loaded: state.loaded,
       storageError,
-      isStreaming: !!active?.messages.some((m) => m.role === 'assistant' && m.status === 'streaming'),
+      isStreaming: !!active?.messages.some(
+        (m) => m.role === 'assistant' && m.status === 'streaming',
+      ),
       newChat: () => {
         const current = activeChat(stateRef.current);
         if (current && current.messages.length === 0) return; // reuse the empty chat
@@ -185,7 +211,13 @@ export function useChats(announce: (text: string) => void): ChatsApi {
       edit: (messageId, text) => {
         const content = text.trim();
         if (!activeId || !content) return;
-        startAnswer(activeId, (assistant) => ({ type: 'edit', id: activeId, messageId, content, assistant }));
+        startAnswer(activeId, (assistant) => ({
+          type: 'edit',
+          id: activeId,
+          messageId,
+          content,
+          assistant,
+        }));
       },
     }),
     [state, storageError, active, activeId, createChat, startAnswer],

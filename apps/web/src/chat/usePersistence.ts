@@ -4,14 +4,20 @@ import type { Chat } from './types';
 
 const STREAMING_SAVE_INTERVAL_MS = 1000;
 
-const isStreaming = (chat: Chat) => chat.messages.some((m) => m.role === 'assistant' && m.status === 'streaming');
+const isStreaming = (chat: Chat) =>
+  chat.messages.some((m) => m.role === 'assistant' && m.status === 'streaming');
 
 /**
  * Mirror chat state into IndexedDB. Settled chats are written at once; a chat with an answer
  * still streaming is written at most once a second (and at once on page hide), so a reload
  * never loses more than a second of a partial answer. Removed chats are deleted.
  */
-export function usePersistence(store: ChatStore | undefined, chats: Chat[], loaded: boolean, onError: (err: unknown) => void) {
+export function usePersistence(
+  store: ChatStore | undefined,
+  chats: Chat[],
+  loaded: boolean,
+  onError: (err: unknown) => void,
+) {
   const saved = useRef(new Map<string, Chat>());
   const pending = useRef(new Map<string, Chat>());
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);

@@ -8,7 +8,10 @@ interface Props {
 }
 
 /** Enter sends, Shift+Enter adds a line; while an answer streams the button stops it. */
-export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer({ streaming, disabled, onSend, onStop }, ref) {
+export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer(
+  { streaming, disabled, onSend, onStop },
+  ref,
+) {
   const [text, setText] = useState('');
   const send = () => {
     if (streaming || disabled || !text.trim()) return;

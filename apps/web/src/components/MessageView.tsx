@@ -12,12 +12,31 @@ interface Props {
   onEdit(messageId: string, text: string): void;
 }
 
-export const MessageView = memo(function MessageView({ message, isLastAnswer, busy, onRetry, onEdit }: Props) {
-  if (message.role === 'user') return <UserMessageView id={message.id} content={message.content} busy={busy} onEdit={onEdit} />;
+export const MessageView = memo(function MessageView({
+  message,
+  isLastAnswer,
+  busy,
+  onRetry,
+  onEdit,
+}: Props) {
+  if (message.role === 'user')
+    return (
+      <UserMessageView id={message.id} content={message.content} busy={busy} onEdit={onEdit} />
+    );
   return <AnswerView message={message} isLastAnswer={isLastAnswer} busy={busy} onRetry={onRetry} />;
 });
 
-function UserMessageView({ id, content, busy, onEdit }: { id: string; content: string; busy: boolean; onEdit: Props['onEdit'] }) {
+function UserMessageView({
+  id,
+  content,
+  busy,
+  onEdit,
+}: {
+  id: string;
+  content: string;
+  busy: boolean;
+  onEdit: Props['onEdit'];
+}) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(content);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -85,14 +104,35 @@ function UserMessageView({ id, content, busy, onEdit }: { id: string; content: s
   );
 }
 
-function AnswerView({ message, isLastAnswer, busy, onRetry }: { message: AssistantMessage; isLastAnswer: boolean; busy: boolean; onRetry(): void }) {
+function AnswerView({
+  message,
+  isLastAnswer,
+  busy,
+  onRetry,
+}: {
+  message: AssistantMessage;
+  isLastAnswer: boolean;
+  busy: boolean;
+  onRetry(): void;
+}) {
   const streaming = message.status === 'streaming';
   const thinkingOpen = streaming && !message.content;
   const finish = describeFinishReason(message.finishReason);
   return (
-    <article className="message message--assistant" data-testid="message" data-role="assistant" data-status={message.status} aria-busy={streaming}>
+    <article
+      className="message message--assistant"
+      data-testid="message"
+      data-role="assistant"
+      data-status={message.status}
+      aria-busy={streaming}
+    >
       {message.reasoning && (
-        <details className="thinking" data-testid="thinking" open={thinkingOpen || undefined} key={thinkingOpen ? 'open' : 'closed'}>
+        <details
+          className="thinking"
+          data-testid="thinking"
+          open={thinkingOpen || undefined}
+          key={thinkingOpen ? 'open' : 'closed'}
+        >
           <summary>Thinking{thinkingOpen ? '…' : ''}</summary>
           <p className="plain thinking__text">{message.reasoning}</p>
         </details>
@@ -110,7 +150,9 @@ function AnswerView({ message, isLastAnswer, busy, onRetry }: { message: Assista
       {message.status === 'error' && message.error && (
         <div className="error" role="alert">
           <p>{describeError(message.error.code, message.error.retryAfter)}</p>
-          {message.error.requestId && <p className="error__id">Request id: {message.error.requestId}</p>}
+          {message.error.requestId && (
+            <p className="error__id">Request id: {message.error.requestId}</p>
+          )}
           {isLastAnswer && (
             <button type="button" className="primary small" onClick={onRetry} disabled={busy}>
               Retry
@@ -127,7 +169,8 @@ function AnswerView({ message, isLastAnswer, busy, onRetry }: { message: Assista
           )}
           {message.usage && (
             <span data-testid="usage" title="Tokens: prompt + completion = total">
-              {message.usage.prompt_tokens} + {message.usage.completion_tokens} = {message.usage.total_tokens} tokens
+              {message.usage.prompt_tokens} + {message.usage.completion_tokens} ={' '}
+              {message.usage.total_tokens} tokens
             </span>
           )}
           {message.model && <span className="muted">{message.model}</span>}

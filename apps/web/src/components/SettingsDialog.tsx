@@ -33,12 +33,22 @@ export function SettingsDialog({ open, settings, onChange, onClose }: Props) {
     : [draft.model, ...KNOWN_MODELS];
 
   return (
-    <dialog ref={dialog} className="settings" aria-labelledby="settings-title" onClose={onClose} onCancel={onClose}>
+    <dialog
+      ref={dialog}
+      className="settings"
+      aria-labelledby="settings-title"
+      onClose={onClose}
+      onCancel={onClose}
+    >
       <form method="dialog" onSubmit={onClose}>
         <h2 id="settings-title">Chat settings</h2>
         <div className="field">
           <label htmlFor="settings-model">Model</label>
-          <select id="settings-model" value={draft.model} onChange={(e) => set('model', e.target.value)}>
+          <select
+            id="settings-model"
+            value={draft.model}
+            onChange={(e) => set('model', e.target.value)}
+          >
             {models.map((m) => (
               <option key={m} value={m}>
                 {m}
@@ -48,24 +58,57 @@ export function SettingsDialog({ open, settings, onChange, onClose }: Props) {
         </div>
         <div className="field">
           <label htmlFor="settings-system">System prompt</label>
-          <textarea id="settings-system" rows={3} value={draft.systemPrompt} onChange={(e) => set('systemPrompt', e.target.value)} />
+          <textarea
+            id="settings-system"
+            rows={3}
+            value={draft.systemPrompt}
+            onChange={(e) => set('systemPrompt', e.target.value)}
+          />
         </div>
         <div className="settings__row">
           <div className="field">
             <label htmlFor="settings-temperature">Temperature</label>
-            <input id="settings-temperature" type="number" min={0} max={1} step={0.05} value={draft.temperature} onChange={(e) => set('temperature', e.target.valueAsNumber)} />
+            <input
+              id="settings-temperature"
+              type="number"
+              min={0}
+              max={1}
+              step={0.05}
+              value={draft.temperature}
+              onChange={(e) => set('temperature', e.target.valueAsNumber)}
+            />
           </div>
           <div className="field">
             <label htmlFor="settings-top-p">Top P</label>
-            <input id="settings-top-p" type="number" min={0.01} max={1} step={0.01} value={draft.top_p} onChange={(e) => set('top_p', e.target.valueAsNumber)} />
+            <input
+              id="settings-top-p"
+              type="number"
+              min={0.01}
+              max={1}
+              step={0.01}
+              value={draft.top_p}
+              onChange={(e) => set('top_p', e.target.valueAsNumber)}
+            />
           </div>
           <div className="field">
             <label htmlFor="settings-max-tokens">Max tokens</label>
-            <input id="settings-max-tokens" type="number" min={1} step={1} value={draft.max_tokens} onChange={(e) => set('max_tokens', e.target.valueAsNumber)} />
+            <input
+              id="settings-max-tokens"
+              type="number"
+              min={1}
+              step={1}
+              value={draft.max_tokens}
+              onChange={(e) => set('max_tokens', e.target.valueAsNumber)}
+            />
           </div>
         </div>
         <label className="checkbox">
-          <input type="checkbox" checked={draft.thinking} onChange={(e) => set('thinking', e.target.checked)} aria-describedby="thinking-hint" />
+          <input
+            type="checkbox"
+            checked={draft.thinking}
+            onChange={(e) => set('thinking', e.target.checked)}
+            aria-describedby="thinking-hint"
+          />
           Thinking
         </label>
         <p className="muted small" id="thinking-hint">

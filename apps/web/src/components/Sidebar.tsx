@@ -12,7 +12,16 @@ interface Props {
   onImport(file: File): void;
 }
 
-export function Sidebar({ chats, activeId, onNew, onSelect, onRename, onDelete, onExport, onImport }: Props) {
+export function Sidebar({
+  chats,
+  activeId,
+  onNew,
+  onSelect,
+  onRename,
+  onDelete,
+  onExport,
+  onImport,
+}: Props) {
   const [renaming, setRenaming] = useState<string>();
   const fileInput = useRef<HTMLInputElement>(null);
   return (
@@ -43,10 +52,22 @@ export function Sidebar({ chats, activeId, onNew, onSelect, onRename, onDelete, 
                   {chat.title}
                 </button>
                 <span className="chat-list__actions">
-                  <button type="button" className="icon" aria-label="Rename chat" title="Rename chat" onClick={() => setRenaming(chat.id)}>
+                  <button
+                    type="button"
+                    className="icon"
+                    aria-label="Rename chat"
+                    title="Rename chat"
+                    onClick={() => setRenaming(chat.id)}
+                  >
                     ✎
                   </button>
-                  <button type="button" className="icon" aria-label="Delete chat" title="Delete chat" onClick={() => onDelete(chat.id)}>
+                  <button
+                    type="button"
+                    className="icon"
+                    aria-label="Delete chat"
+                    title="Delete chat"
+                    onClick={() => onDelete(chat.id)}
+                  >
                     ✕
                   </button>
                 </span>
@@ -57,7 +78,12 @@ export function Sidebar({ chats, activeId, onNew, onSelect, onRename, onDelete, 
         {chats.length === 0 && <li className="muted empty">No chats yet</li>}
       </ul>
       <div className="sidebar__footer">
-        <button type="button" className="ghost small" onClick={onExport} disabled={chats.length === 0}>
+        <button
+          type="button"
+          className="ghost small"
+          onClick={onExport}
+          disabled={chats.length === 0}
+        >
           Export chats
         </button>
         <label className="ghost small file-button">

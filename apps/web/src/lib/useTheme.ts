@@ -3,7 +3,8 @@ import { useEffect, useState } from 'react';
 export type Theme = 'light' | 'dark';
 const KEY = 'zai-chat:theme';
 
-const systemTheme = (): Theme => (matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+const systemTheme = (): Theme =>
+  matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 
 /** Follows the OS until the user picks a theme; the pick is remembered. */
 export function useTheme(): [Theme, () => void] {

@@ -33,7 +33,10 @@ export const CodeBlock = memo(function CodeBlock({ code, language, highlight }: 
       </div>
       <pre>
         {html && highlight ? (
-          <code className={`hljs language-${language}`} dangerouslySetInnerHTML={{ __html: html }} />
+          <code
+            className={`hljs language-${language}`}
+            dangerouslySetInnerHTML={{ __html: html }}
+          />
         ) : (
           <code className={language ? `language-${language}` : undefined}>{code}</code>
         )}

@@ -4,7 +4,12 @@ import Markdown from './Markdown';
 
 test('raw HTML is shown as text and javascript: links lose their href', () => {
   const { container } = render(
-    <Markdown text={'<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1)) and <script>alert(2)</script>'} streaming={false} />,
+    <Markdown
+      text={
+        '<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1)) and <script>alert(2)</script>'
+      }
+      streaming={false}
+    />,
   );
   expect(container.querySelector('img')).toBeNull();
   expect(container.querySelector('script')).toBeNull();
@@ -16,7 +21,12 @@ test('raw HTML is shown as text and javascript: links lose their href', () => {
 
 test('GFM tables and task lists, links open safely in a new tab', () => {
   const { container } = render(
-    <Markdown text={'| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open\n\n[site](https://example.com)'} streaming={false} />,
+    <Markdown
+      text={
+        '| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open\n\n[site](https://example.com)'
+      }
+      streaming={false}
+    />,
   );
   expect(container.querySelectorAll('td')).toHaveLength(2);
   expect(container.querySelectorAll('input[type="checkbox"]')).toHaveLength(2);
@@ -24,7 +34,9 @@ test('GFM tables and task lists, links open safely in a new tab', () => {
 });
 
 test('a code block gets a copy button and shows its code while streaming', () => {
-  const { getByRole, container } = render(<Markdown text={'```python\nprint("hi")\n```'} streaming={true} />);
+  const { getByRole, container } = render(
+    <Markdown text={'```python\nprint("hi")\n```'} streaming={true} />,
+  );
   expect(getByRole('button', { name: 'Copy code' })).toBeTruthy();
   expect(container.querySelector('pre code')?.textContent).toBe('print("hi")');
 });

@@ -49,14 +49,20 @@ const streamingComponents = componentsFor(false);
  * One top-level block. Raw HTML in the text is shown as text, never run: react-markdown
  * renders no HTML without rehype-raw, and its URL transform drops `javascript:` links.
  */
-const MarkdownBlock = memo(function MarkdownBlock({ text, final }: { text: string; final: boolean }) {
+const MarkdownBlock = memo(function MarkdownBlock({
+  text,
+  final,
+}: {
+  text: string;
+  final: boolean;
+}) {
   return (
     <div className={final ? 'md-block md-block--final' : 'md-block'}>
       <ReactMarkdown
-      remarkPlugins={remarkPlugins}
-      rehypePlugins={rehypePlugins}
-      components={final ? finalComponents : streamingComponents}
-    >
+        remarkPlugins={remarkPlugins}
+        rehypePlugins={rehypePlugins}
+        components={final ? finalComponents : streamingComponents}
+      >
         {text}
       </ReactMarkdown>
     </div>

@@ -14,7 +14,9 @@ export function splitBlocks(markdown: string): string[] {
       if (trimmed.startsWith(fence) && trimmed.slice(fence.length).trim() === '') fence = undefined;
       continue;
     }
-    const opener = /^(`{3,}|~{3,})/.exec(trimmed)?.[1] ?? (trimmed.startsWith('$$') && trimmed.trim() === '$$' ? '$$' : undefined);
+    const opener =
+      /^(`{3,}|~{3,})/.exec(trimmed)?.[1] ??
+      (trimmed.startsWith('$$') && trimmed.trim() === '$$' ? '$$' : undefined);
     if (opener) {
       fence = opener;
       current.push(line);

@@ -17,7 +17,23 @@ import yaml from 'highlight.js/lib/languages/yaml';
 import 'highlight.js/styles/github.css';
 
 // The core plus the languages chat answers use most keeps this lazy chunk small.
-const languages = { bash, cpp, css, diff, go, java, javascript, json, markdown, python, rust, sql, typescript, xml, yaml };
+const languages = {
+  bash,
+  cpp,
+  css,
+  diff,
+  go,
+  java,
+  javascript,
+  json,
+  markdown,
+  python,
+  rust,
+  sql,
+  typescript,
+  xml,
+  yaml,
+};
 for (const [name, language] of Object.entries(languages)) hljs.registerLanguage(name, language);
 hljs.registerAliases(['sh', 'shell', 'zsh'], { languageName: 'bash' });
 hljs.registerAliases(['js', 'jsx'], { languageName: 'javascript' });

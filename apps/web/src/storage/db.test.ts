@@ -14,7 +14,14 @@ const chat = (id: string, updatedAt: number): Chat => ({
   settings: FACTORY_SETTINGS,
   messages: [
     { id: `${id}-u`, role: 'user', content: 'hello', createdAt: updatedAt },
-    { id: `${id}-a`, role: 'assistant', content: 'partial', reasoning: '', status: 'streaming', createdAt: updatedAt },
+    {
+      id: `${id}-a`,
+      role: 'assistant',
+      content: 'partial',
+      reasoning: '',
+      status: 'streaming',
+      createdAt: updatedAt,
+    },
   ],
 });
 
@@ -45,7 +52,17 @@ test('import refuses what is not an export, and cleans what it accepts', () => {
   const [cleaned] = parseChatExport(
     JSON.stringify({
       format: 'zai-chat/chats',
-      chats: [{ title: 5, settings: { temperature: 9 }, messages: [{ role: 'system', content: 'x' }, { role: 'user', content: 'hi' }, { role: 'assistant', content: 'a', usage: { bogus: true }, status: 'done' }] }],
+      chats: [
+        {
+          title: 5,
+          settings: { temperature: 9 },
+          messages: [
+            { role: 'system', content: 'x' },
+            { role: 'user', content: 'hi' },
+            { role: 'assistant', content: 'a', usage: { bogus: true }, status: 'done' },
+          ],
+        },
+      ],
     }),
   );
   expect(cleaned?.title).toBe('Imported chat');

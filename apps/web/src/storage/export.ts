@@ -14,7 +14,12 @@ export interface ChatExport {
 }
 
 export function exportChats(chats: Chat[], now = new Date()): string {
-  const file: ChatExport = { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: now.toISOString(), chats };
+  const file: ChatExport = {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    exportedAt: now.toISOString(),
+    chats,
+  };
   return JSON.stringify(file, null, 2);
 }
 
@@ -22,9 +27,11 @@ export class ImportError extends Error {
   override name = 'ImportError';
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
-const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+const num = (v: unknown, fallback: number): number =>
+  typeof v === 'number' && Number.isFinite(v) ? v : fallback;
 
 /**
  * Read an export file back. The file came from outside, so every field is checked and rebuilt;
@@ -41,7 +48,8 @@ export function parseChatExport(text: string): Chat[] {
     throw new ImportError('The file is not a zai-chat export.');
   }
   return json.chats.map((raw, i) => {
-    if (!isObject(raw) || !Array.isArray(raw.messages)) throw new ImportError(`Chat ${i + 1} is not valid.`);
+    if (!isObject(raw) || !Array.isArray(raw.messages))
+      throw new ImportError(`Chat ${i + 1} is not valid.`);
     const now = Date.now();
     return {
       id: str(raw.id) || newId(),
@@ -49,13 +57,22 @@ export function parseChatExport(text: string): Chat[] {
       titleLocked: raw.titleLocked === true,
       createdAt: num(raw.createdAt, now),
       updatedAt: num(raw.updatedAt, now),
-      settings: sanitizeSettings(isObject(raw.settings) ? raw.settings : { model: KNOWN_MODELS[0] }),
+      settings: sanitizeSettings(
+        isObject(raw.settings) ? raw.settings : { model: KNOWN_MODELS[0] },
+      ),
       messages: raw.messages.flatMap((m): Message[] => {
         if (!isObject(m) || typeof m.content !== 'string') return [];
-        const base = { id: str(m.id) || newId(), content: m.content, createdAt: num(m.createdAt, now) };
+        const base = {
+          id: str(m.id) || newId(),
+          content: m.content,
+          createdAt: num(m.createdAt, now),
+        };
         if (m.role === 'user') return [{ ...base, role: 'user' }];
         if (m.role !== 'assistant') return [];
-        const status = m.status === 'error' || m.status === 'stopped' || m.status === 'done' ? m.status : 'stopped';
+        const status =
+          m.status === 'error' || m.status === 'stopped' || m.status === 'done'
+            ? m.status
+            : 'stopped';
         const message: AssistantMessage = {
           ...base,
           role: 'assistant',
