@@ -101,13 +101,11 @@ test('export and import all chats as JSON', async ({ page }) => {
   await expect(page.getByText('Imported 1 chat.')).toBeVisible();
   await expect(nav(page).locator('.chat-list__title')).toHaveText(['Keep me safe']);
 
-  await page
-    .getByLabel('Import chats')
-    .setInputFiles({
-      name: 'bad.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from('{"nope":1}'),
-    });
+  await page.getByLabel('Import chats').setInputFiles({
+    name: 'bad.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"nope":1}'),
+  });
   await expect(page.getByText('Import failed: The file is not a zai-chat export.')).toBeVisible();
 });
 
