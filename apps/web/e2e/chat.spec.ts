@@ -161,3 +161,23 @@ test('simulator banner and connection indicator', async ({ page }) => {
   await expect(page.getByRole('status').filter({ hasText: 'simulator' })).toBeVisible();
   await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'online');
 });
+
+test('the page follows a streaming answer until the reader scrolls up', async ({ page }) => {
+  await send(page, '[sim:markdown size=6000 chunks=60 delay=60] A long answer to follow');
+  const distanceFromBottom = () =>
+    page.evaluate(
+      () => document.documentElement.scrollHeight - window.scrollY - window.innerHeight,
+    );
+  await expect
+    .poll(() => page.evaluate(() => document.documentElement.scrollHeight), { timeout: 10_000 })
+    .toBeGreaterThan(2500);
+  expect(await distanceFromBottom()).toBeLessThan(200);
+
+  await page.mouse.move(600, 400);
+  await page.mouse.wheel(0, -800);
+  await page.waitForTimeout(200);
+  const readingAt = await page.evaluate(() => window.scrollY);
+  await page.waitForTimeout(800);
+  expect(await page.evaluate(() => window.scrollY)).toBe(readingAt);
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+});

@@ -17,6 +17,11 @@ for (const width of [1280, 375]) {
       if (overflow > 0)
         await page.screenshot({ path: testInfo.outputPath(`overflow-${width}-${theme}.png`) });
       expect(overflow).toBeLessThanOrEqual(0);
+      if (width === 1280) {
+        // The sidebar fits the viewport under the top bar, banner or not.
+        await expect(page.getByRole('button', { name: 'Export chats' })).toBeInViewport();
+        await expect(page.getByRole('button', { name: 'New chat' })).toBeInViewport();
+      }
       if (width === 375) {
         await expect(page.getByRole('button', { name: 'Show chats' })).toBeVisible();
         await expect(page.getByRole('navigation', { name: 'Chats' })).toBeHidden();

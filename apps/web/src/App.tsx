@@ -42,15 +42,41 @@ export function App() {
     return () => clearTimeout(timer);
   }, [deleted]);
 
-  // Follow a streaming answer unless the reader scrolled up to read something else.
+  // Follow a streaming answer unless the reader scrolled up to read something else. Only the
+  // reader's own gestures stop following (our programmatic scrolls and focus changes fire
+  // scroll events too); reaching the bottom again, or sending, resumes it.
   useEffect(() => {
+    const atBottom = () =>
+      window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 80;
     const onScroll = () => {
-      const { scrollY, innerHeight } = window;
-      stickToBottom.current = scrollY + innerHeight >= document.documentElement.scrollHeight - 80;
+      if (atBottom()) stickToBottom.current = true;
+    };
+    const onWheel = (e: WheelEvent) => {
+      if (e.deltaY < 0) stickToBottom.current = false;
+    };
+    const onTouchMove = () => {
+      stickToBottom.current = atBottom();
+    };
+    const onKey = (e: KeyboardEvent) => {
+      const typing =
+        e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLInputElement;
+      if (!typing && ['PageUp', 'ArrowUp', 'Home'].includes(e.key)) stickToBottom.current = false;
     };
     window.addEventListener('scroll', onScroll, { passive: true });
-    return () => window.removeEventListener('scroll', onScroll);
+    window.addEventListener('wheel', onWheel, { passive: true });
+    window.addEventListener('touchmove', onTouchMove, { passive: true });
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('scroll', onScroll);
+      window.removeEventListener('wheel', onWheel);
+      window.removeEventListener('touchmove', onTouchMove);
+      window.removeEventListener('keydown', onKey);
+    };
   }, []);
+  const messageCount = active?.messages.length ?? 0;
+  useEffect(() => {
+    stickToBottom.current = true;
+  }, [messageCount, active?.id]);
   useEffect(() => {
     if (stickToBottom.current) bottom.current?.scrollIntoView({ block: 'end' });
   }, [active?.messages]);
@@ -127,23 +153,25 @@ export function App() {
         </button>
       </header>
 
-      {health?.upstream === 'simulator' && (
-        <div className="banner" role="status">
-          Demo mode: the API is answering from the Z.AI <strong>simulator</strong>, not the real
-          Z.AI. Set <code>ZAI_API_KEY</code> on the server to use GLM.
-        </div>
-      )}
-      {connection === 'offline' && (
-        <div className="banner banner--warn" role="status">
-          The API cannot be reached. Your chats are safe in this browser; sending will work again
-          when it is back.
-        </div>
-      )}
-      {chats.storageError && (
-        <div className="banner banner--warn" role="status">
-          {chats.storageError}
-        </div>
-      )}
+      <div className="banners">
+        {health?.upstream === 'simulator' && (
+          <div className="banner" role="status">
+            Demo mode: the API is answering from the Z.AI <strong>simulator</strong>, not the real
+            Z.AI. Set <code>ZAI_API_KEY</code> on the server to use GLM.
+          </div>
+        )}
+        {connection === 'offline' && (
+          <div className="banner banner--warn" role="status">
+            The API cannot be reached. Your chats are safe in this browser; sending will work again
+            when it is back.
+          </div>
+        )}
+        {chats.storageError && (
+          <div className="banner banner--warn" role="status">
+            {chats.storageError}
+          </div>
+        )}
+      </div>
 
       <div id="sidebar" className="sidebar-wrap">
         <Sidebar
