@@ -128,3 +128,22 @@ test('keyboard only: Shift+Enter adds a line, Enter sends, focus is visible', as
   expect(focused.tag).toBe('BUTTON');
   expect(focused.outline).not.toBe('none');
 });
+
+test('at 375 px the chat list opens from "Show chats" and closes on choice or Esc', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 375, height: 812 });
+  await send(page, 'Phone question');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  const show = page.getByRole('button', { name: 'Show chats' });
+  await expect(nav(page)).toBeHidden();
+  await show.click();
+  await expect(show).toHaveAttribute('aria-expanded', 'true');
+  await expect(nav(page)).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(nav(page)).toBeHidden();
+  await show.click();
+  await nav(page).locator('.chat-list__title').first().click();
+  await expect(nav(page)).toBeHidden();
+  await expect(page.locator('[data-role="user"]').first()).toContainText('Phone question');
+});

@@ -30,7 +30,9 @@ export function App() {
   // Esc stops the answer from anywhere on the page.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && isStreaming && !e.defaultPrevented) stop();
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      if (isStreaming) stop();
+      else setSidebarOpen(false);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -192,7 +194,11 @@ export function App() {
         />
       </div>
 
-      <main className="conversation" aria-label="Conversation">
+      <main
+        className="conversation"
+        aria-label="Conversation"
+        onClick={() => sidebarOpen && setSidebarOpen(false)}
+      >
         {!active || active.messages.length === 0 ? (
           <div className="empty-state">
             <h2>Ask GLM anything</h2>
