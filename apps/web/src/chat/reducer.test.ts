@@ -134,6 +134,14 @@ describe('chatsReducer', () => {
     expect(state.chats.map((c) => c.id).sort()).toEqual(['a', 'b']);
   });
 
+  test('a chat deleted mid-answer comes back from Undo with that answer stopped', () => {
+    const streaming = chat('s', 1, [user('u', 'q'), answer('a', { content: 'half' })]);
+    let state = chatsReducer(initialState, { type: 'create', chat: streaming });
+    state = chatsReducer(state, { type: 'delete', id: 's' });
+    state = chatsReducer(state, { type: 'restore', chat: streaming });
+    expect(state.chats[0]?.messages[1]).toMatchObject({ status: 'stopped', content: 'half' });
+  });
+
   test('import replaces chats with the same id and keeps the rest', () => {
     const state = chatsReducer(loaded(chat('a', 1), chat('b', 2)), {
       type: 'import',

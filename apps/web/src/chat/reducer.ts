@@ -133,13 +133,12 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
       const activeId = state.activeId === action.id ? chats[0]?.id : state.activeId;
       return { ...state, chats, activeId };
     }
-    case 'restore':
+    case 'restore': {
+      // Deleting aborted any answer it was streaming: it comes back stopped, not streaming.
       if (state.chats.some((c) => c.id === action.chat.id)) return state;
-      return {
-        ...state,
-        chats: [...state.chats, action.chat].sort(byRecent),
-        activeId: action.chat.id,
-      };
+      const chat = settleInterrupted(action.chat);
+      return { ...state, chats: [...state.chats, chat].sort(byRecent), activeId: chat.id };
+    }
     case 'import': {
       const incoming = new Map(action.chats.map((c) => [c.id, settleInterrupted(c)]));
       const kept = state.chats.filter((c) => !incoming.has(c.id));
