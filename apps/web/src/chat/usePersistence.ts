@@ -1,8 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ChatStore } from '../storage/db';
+import { SaveQueue } from '../storage/saveQueue';
 import type { Chat } from './types';
-
-const STREAMING_SAVE_INTERVAL_MS = 1000;
 
 const isStreaming = (chat: Chat) =>
   chat.messages.some((m) => m.role === 'assistant' && m.status === 'streaming');
@@ -19,55 +18,39 @@ export function usePersistence(
   onError: (err: unknown) => void,
 ) {
   const saved = useRef(new Map<string, Chat>());
-  const pending = useRef(new Map<string, Chat>());
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const latest = useRef({ onError });
+  const latestOnError = useRef(onError);
   useEffect(() => {
-    latest.current = { onError };
+    latestOnError.current = onError;
   }, [onError]);
+  const [queue, setQueue] = useState<SaveQueue>();
 
   useEffect(() => {
-    if (!store || !loaded) return;
-    const flush = () => {
-      clearTimeout(timer.current);
-      timer.current = undefined;
-      const batch = [...pending.current.values()];
-      pending.current.clear();
-      if (batch.length) store.putMany(batch).catch(latest.current.onError);
+    if (!store) return;
+    const q = new SaveQueue(store, (err) => latestOnError.current(err));
+    setQueue(q);
+    const onVisibility = () => document.visibilityState === 'hidden' && q.flush();
+    window.addEventListener('pagehide', q.flush);
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      window.removeEventListener('pagehide', q.flush);
+      document.removeEventListener('visibilitychange', onVisibility);
+      q.flush();
     };
+  }, [store]);
+
+  useEffect(() => {
+    if (!queue || !loaded) return;
     const present = new Set<string>();
     for (const chat of chats) {
       present.add(chat.id);
       if (saved.current.get(chat.id) === chat) continue;
       saved.current.set(chat.id, chat);
-      pending.current.set(chat.id, chat);
-      if (!isStreaming(chat)) flush();
-      else timer.current ??= setTimeout(flush, STREAMING_SAVE_INTERVAL_MS);
+      queue.save(chat, !isStreaming(chat));
     }
     for (const id of [...saved.current.keys()]) {
       if (present.has(id)) continue;
       saved.current.delete(id);
-      pending.current.delete(id);
-      store.delete(id).catch(latest.current.onError);
+      queue.remove(id);
     }
-  }, [store, chats, loaded]);
-
-  useEffect(() => {
-    if (!store) return;
-    const flushNow = () => {
-      clearTimeout(timer.current);
-      timer.current = undefined;
-      const batch = [...pending.current.values()];
-      pending.current.clear();
-      if (batch.length) store.putMany(batch).catch(latest.current.onError);
-    };
-    const onVisibility = () => document.visibilityState === 'hidden' && flushNow();
-    window.addEventListener('pagehide', flushNow);
-    document.addEventListener('visibilitychange', onVisibility);
-    return () => {
-      window.removeEventListener('pagehide', flushNow);
-      document.removeEventListener('visibilitychange', onVisibility);
-      flushNow();
-    };
-  }, [store]);
+  }, [queue, chats, loaded]);
 }
