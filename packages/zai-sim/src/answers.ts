@@ -9,7 +9,8 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-function prng(seed: number): () => number {
+/** Seeded PRNG (mulberry32): deterministic answers here, replayable random runs in tests. */
+export function prng(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

@@ -1,6 +1,7 @@
 import { type Server, createServer, Agent, request } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { prng } from '@zai-chat/zai-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../stack';
 import { streamOf } from './helpers';
@@ -24,17 +25,6 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await stack.close();
 });
-
-/** Deterministic randomness: a failing run can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Phase = 'before-headers' | 'at-headers' | 'mid-stream';
 const PHASES: Phase[] = ['before-headers', 'at-headers', 'mid-stream'];
@@ -98,7 +88,8 @@ describe('abort storm', () => {
     const processListenersBefore = listenerTotal(process);
 
     const seed = Date.now() % 2 ** 31;
-    const rand = mulberry32(seed);
+    // Deterministic randomness: a failing run can be replayed from its seed.
+    const rand = prng(seed);
     const TOTAL = 1000;
     const CONCURRENCY = 50;
     const outcomes: Record<string, number> = {};

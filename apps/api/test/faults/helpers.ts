@@ -6,7 +6,7 @@ import {
   type SseFrame,
 } from '@zai-chat/contract';
 import { expect } from 'vitest';
-import { framesOf } from '../stack';
+import { framesOf, userMessage } from '../stack';
 
 /** POST /api/chat over a real socket and read the whole body as text. */
 export async function postChat(
@@ -23,10 +23,7 @@ export async function postChat(
   return { res, text: await res.text() };
 }
 
-export const streamOf = (content: string) => ({
-  messages: [{ role: 'user', content }],
-  stream: true,
-});
+export const streamOf = (content: string) => ({ ...userMessage(content), stream: true });
 
 /**
  * Split an API stream into its chunks and its terminal frame, asserting on the way that every
