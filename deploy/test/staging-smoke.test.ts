@@ -193,7 +193,7 @@ describe('API through nginx', () => {
       { messages: [{ role: 'user', content: 'Hello through nginx' }] },
       { baseUrl: stack.webUrl },
     )) {
-      text += chunk.choices[0]?.delta.content ?? '';
+      text += chunk.choices?.[0]?.delta?.content ?? '';
     }
     expect(text.length).toBeGreaterThan(0);
   });

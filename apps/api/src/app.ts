@@ -12,6 +12,7 @@ import { Lifecycle } from './lifecycle';
 import { type Logger, createLogger } from './logger';
 import { type Metrics, createMetrics } from './metrics';
 import { chatRoute } from './routes/chat';
+import { describeDeployment, mountConfig } from './routes/config';
 import { mountHealth } from './routes/health';
 import { countRequests, mountMetrics } from './routes/metrics';
 import type { UpstreamClient } from './upstream/client';
@@ -64,19 +65,26 @@ export function createApp(config: Config, deps: AppDeps): Express {
       origin: config.corsOrigins,
       methods: ['GET', 'POST'],
       allowedHeaders: ['Content-Type', 'Accept', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Server-Timing', 'Retry-After'],
+      exposedHeaders: ['X-Request-Id', 'X-Instance-Id', 'Server-Timing', 'Retry-After'],
       maxAge: 600,
     }),
   );
   if (config.metricsEnabled) app.use(countRequests(metrics));
 
+  // Which replica answered: lets a client (or the staging test) see the spread behind nginx.
+  app.use((_req, res, next) => {
+    res.setHeader('X-Instance-Id', config.instanceId);
+    next();
+  });
   mountHealth(app, {
     version: pkg.version,
     upstream: deps.upstream.kind,
+    instance: config.instanceId,
     lifecycle,
     startedAt: deps.startedAt ?? Date.now(),
   });
   if (config.metricsEnabled) mountMetrics(app, metrics);
+  mountConfig(app, describeDeployment(config, deps.upstream.kind));
 
   const limitRate = rateLimit({
     windowMs: config.limits.rateLimitWindowMs,

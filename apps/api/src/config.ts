@@ -1,4 +1,7 @@
+import { hostname } from 'node:os';
+import type { ModelInfo, UpstreamKind } from '@zai-chat/contract';
 import { z } from 'zod';
+import { DEFAULT_MODELS, parseModels } from './models';
 
 /**
  * Environment → typed Config, validated once at start. Nothing else reads process.env, so
@@ -18,6 +21,10 @@ const EnvSchema = z.object({
   ZAI_AUTH: z.enum(['bearer', 'jwt']).default('bearer'),
   ZAI_BASE_URL: z.string().url().default('https://api.z.ai/api/paas/v4'),
   ZAI_DEFAULT_MODEL: z.string().min(1).default('glm-4.6'),
+  /** The models offered to clients: `id[:vision][:reasoning][:tools],…`; see models.ts. */
+  ZAI_MODELS: z.string().optional(),
+  /** Names this process in /health and X-Instance-Id; the hostname (container id) by default. */
+  INSTANCE_ID: z.string().trim().min(1).max(64).optional(),
   SIMULATOR_URL: z.string().url().optional(),
   SIMULATOR_API_KEY: z.string().min(1).optional(),
   PORT: intFrom(8000, 0).pipe(z.number().max(65535)),
@@ -31,6 +38,8 @@ const EnvSchema = z.object({
   MAX_MESSAGES: intFrom(200, 1),
   MAX_MESSAGE_CHARS: intFrom(100_000, 1),
   MAX_TOKENS_CEILING: intFrom(32_768, 1),
+  MAX_IMAGE_BYTES: intFrom(5 * 1024 * 1024, 1),
+  MAX_IMAGES_PER_REQUEST: intFrom(8, 0),
   RATE_LIMIT_WINDOW_MS: intFrom(60_000, 1),
   RATE_LIMIT_MAX: intFrom(60, 1),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: intFrom(30_000, 1),
@@ -44,7 +53,7 @@ const EnvSchema = z.object({
   METRICS_ENABLED: boolFrom(true),
 });
 
-export type UpstreamKind = 'zai' | 'simulator';
+export type ZaiAuthMode = z.infer<typeof EnvSchema>['ZAI_AUTH'];
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -55,9 +64,11 @@ export interface Config {
     /** Undefined only for the in-process simulator, which server.ts starts and fills in. */
     baseUrl: string | undefined;
     apiKey: string | undefined;
-    auth: 'bearer' | 'jwt';
+    auth: ZaiAuthMode;
     defaultModel: string;
+    models: ModelInfo[];
   };
+  instanceId: string;
   corsOrigins: string[] | '*';
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   logContent: boolean;
@@ -67,6 +78,8 @@ export interface Config {
     maxMessages: number;
     maxMessageChars: number;
     maxTokensCeiling: number;
+    maxImageBytes: number;
+    maxImagesPerRequest: number;
     rateLimitWindowMs: number;
     rateLimitMax: number;
   };
@@ -110,7 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       apiKey: onSimulator ? e.SIMULATOR_API_KEY : e.ZAI_API_KEY,
       auth: onSimulator ? 'bearer' : e.ZAI_AUTH,
       defaultModel: e.ZAI_DEFAULT_MODEL,
+      models: e.ZAI_MODELS ? modelsFrom(e.ZAI_MODELS) : DEFAULT_MODELS,
     },
+    instanceId: e.INSTANCE_ID ?? hostname(),
     corsOrigins: parseOrigins(e.CORS_ORIGINS),
     logLevel: e.LOG_LEVEL,
     logContent: e.LOG_CONTENT,
@@ -120,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxMessages: e.MAX_MESSAGES,
       maxMessageChars: e.MAX_MESSAGE_CHARS,
       maxTokensCeiling: e.MAX_TOKENS_CEILING,
+      maxImageBytes: e.MAX_IMAGE_BYTES,
+      maxImagesPerRequest: e.MAX_IMAGES_PER_REQUEST,
       rateLimitWindowMs: e.RATE_LIMIT_WINDOW_MS,
       rateLimitMax: e.RATE_LIMIT_MAX,
     },
@@ -137,6 +154,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     metricsEnabled: e.METRICS_ENABLED,
   };
+}
+
+function modelsFrom(raw: string) {
+  try {
+    return parseModels(raw);
+  } catch (err) {
+    throw new ConfigError(`ZAI_MODELS: ${(err as Error).message}`);
+  }
 }
 
 /** `docker compose` passes unset variables from `.env` as empty strings: treat them as unset. */

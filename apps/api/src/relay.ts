@@ -64,7 +64,7 @@ export async function relayStream(
           break;
         }
         if (chunks++ === 0) options.onFirstChunk?.();
-        finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
+        finishReason = chunk.choices?.[0]?.finish_reason ?? finishReason;
         out += encodeDataFrame(frame.data);
       }
       if (done) {

@@ -42,8 +42,8 @@ describe('validation names each bad field', () => {
     ['message too long', userMessage('x'.repeat(1001)), ['messages.0.content']],
     [
       'bad content part',
-      { messages: [{ role: 'user', content: [{ type: 'video' }] }] },
-      ['messages.0.content'],
+      { messages: [{ role: 'user', content: [{ type: 'image_url' }] }] },
+      ['messages.0.content.0.type'],
     ],
     [
       'two bad fields',

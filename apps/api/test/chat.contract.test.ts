@@ -47,7 +47,7 @@ describe('successful streams', () => {
       const chunks = chunksOf(frames);
       expect(chunks.length).toBe(frames.length - 1);
       const last = chunks.at(-1)!;
-      expect(last.choices[0]?.finish_reason).toBe(finish);
+      expect(last.choices?.[0]?.finish_reason).toBe(finish);
       expect(last.usage?.total_tokens).toBeGreaterThan(0);
     },
   );
@@ -64,7 +64,7 @@ describe('successful streams', () => {
     const { frames } = await streamFrames('[sim:reasoning]');
     const kinds = chunksOf(frames)
       .map((c) =>
-        c.choices[0]?.delta.reasoning_content ? 'r' : c.choices[0]?.delta.content ? 'c' : '',
+        c.choices?.[0]?.delta?.reasoning_content ? 'r' : c.choices?.[0]?.delta?.content ? 'c' : '',
       )
       .filter(Boolean)
       .join('');
@@ -85,7 +85,7 @@ describe('successful streams', () => {
       .send({ ...userMessage('hi'), stream: false });
     expect(res.status).toBe(200);
     const completion = ChatCompletion.parse(res.body);
-    expect(completion.choices[0]?.message.content).toContain('Simulated answer');
+    expect(completion.choices?.[0]?.message.content).toContain('Simulated answer');
   });
 });
 

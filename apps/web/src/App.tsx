@@ -5,6 +5,7 @@ import { Composer } from './components/Composer';
 import { MessageView } from './components/MessageView';
 import { SettingsDialog } from './components/SettingsDialog';
 import { Sidebar } from './components/Sidebar';
+import { useApiConfig } from './lib/useApiConfig';
 import { useHealth } from './lib/useHealth';
 import { useTheme } from './lib/useTheme';
 import { exportChats, ImportError, parseChatExport } from './storage/export';
@@ -17,6 +18,7 @@ export function App() {
   const announce = useCallback((text: string) => setAnnouncement(text), []);
   const chats = useChats(announce);
   const { connection, health } = useHealth();
+  const apiConfig = useApiConfig();
   const [theme, toggleTheme] = useTheme();
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [sidebarOpen, setSidebarOpen] = useState(false);
@@ -261,6 +263,7 @@ export function App() {
       <SettingsDialog
         open={settingsOpen}
         settings={active?.settings ?? loadDefaultSettings()}
+        apiConfig={apiConfig}
         onChange={chats.updateSettings}
         onClose={() => setSettingsOpen(false)}
       />

@@ -7,6 +7,7 @@ import {
   type ErrorCode,
   ErrorBody as ErrorBodySchema,
 } from './schemas';
+import { ERRORS, codeForStatus } from './errors';
 import { StreamProtocolError, readChatEvents } from './sse';
 
 /** A failed chat, carrying the API's typed error (or one the client derived from what it saw). */
@@ -43,17 +44,6 @@ export function createApiClient(options: Omit<ClientOptions, 'fetch'> = {}) {
   });
 }
 
-const STATUS_CODES: Record<number, ErrorCode> = {
-  400: 'bad_request',
-  404: 'not_found',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  429: 'rate_limited',
-  502: 'upstream_error',
-  503: 'upstream_unavailable',
-  504: 'upstream_timeout',
-};
-
 /**
  * Stream a chat through the API. Yields every chunk, validated against the contract, and ends
  * at `data: [DONE]`. Throws ChatApiError for an HTTP error, an error event, or a stream that
@@ -64,16 +54,27 @@ export async function* streamChat(
   options: StreamChatOptions = {},
 ): AsyncGenerator<ChatChunk, void, undefined> {
   const doFetch = options.fetch ?? globalThis.fetch;
-  const response = await doFetch(`${options.baseUrl ?? ''}${contract.chat.path}`, {
-    method: contract.chat.method,
-    headers: {
-      'Content-Type': 'application/json',
-      Accept: contract.chat.metadata.streamContentType,
-      ...options.headers,
-    },
-    body: JSON.stringify({ ...request, stream: true }),
-    signal: options.signal,
-  });
+  let response: Response;
+  try {
+    response = await doFetch(`${options.baseUrl ?? ''}${contract.chat.path}`, {
+      method: contract.chat.method,
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: contract.chat.metadata.streamContentType,
+        ...options.headers,
+      },
+      body: JSON.stringify({ ...request, stream: true }),
+      signal: options.signal,
+    });
+  } catch (err) {
+    if (options.signal?.aborted) throw err;
+    // fetch rejects only when no response arrived at all: the API (or the network) is down.
+    throw new ChatApiError({
+      code: 'api_unreachable',
+      message: ERRORS.api_unreachable.message,
+      requestId: '',
+    });
+  }
   const requestId = response.headers.get('x-request-id') ?? '';
 
   if (!response.ok || !response.body) {
@@ -82,20 +83,25 @@ export async function* streamChat(
       parsed.success
         ? parsed.data.error
         : {
-            code: STATUS_CODES[response.status] ?? 'upstream_error',
-            message: `The API answered ${response.status}.`,
+            code: codeForStatus(response.status),
+            message: ERRORS[codeForStatus(response.status)].message,
             requestId,
           },
       response.status,
     );
   }
 
+  let done = false;
   try {
     for await (const event of readChatEvents(response.body)) {
+      if (done) continue;
       if (event.type === 'chunk') yield event.chunk;
-      else if (event.type === 'done') return;
+      // The API ends the response right after [DONE]; reading to that end (rather than
+      // cancelling) lets the request complete normally instead of showing as aborted.
+      else if (event.type === 'done') done = true;
       else throw new ChatApiError(event.body.error, response.status);
     }
+    if (done) return;
   } catch (err) {
     if (err instanceof StreamProtocolError) {
       throw new ChatApiError({ code: 'upstream_protocol', message: err.message, requestId });

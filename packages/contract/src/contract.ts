@@ -1,5 +1,5 @@
 import { initContract } from '@ts-rest/core';
-import { ChatCompletion, ChatRequest, ErrorBody, Health } from './schemas';
+import { ApiConfig, ChatCompletion, ChatRequest, ErrorBody, Health } from './schemas';
 
 const c = initContract();
 
@@ -33,6 +33,12 @@ export const contract = c.router(
       responses: { 200: ChatCompletion, ...errorResponses },
       summary: 'Chat with a GLM model; streams Server-Sent Events unless stream is false',
       metadata: { streamContentType: 'text/event-stream' } as const,
+    },
+    config: {
+      method: 'GET',
+      path: '/api/config',
+      responses: { 200: ApiConfig, 401: ErrorBody, 429: ErrorBody },
+      summary: 'What this deployment accepts: models and their capabilities, limits, access mode',
     },
     health: {
       method: 'GET',

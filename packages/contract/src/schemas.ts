@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { ERROR_CODES } from './errors';
 
 /**
  * Schemas for everything that crosses a process boundary. Objects that mirror Z.AI's wire
  * format are `.passthrough()`: Z.AI adds fields over time and we relay them, not strip them.
+ * What clients send us is checked strictly (ranges, sizes); what Z.AI sends back is read
+ * leniently (see the chunk schemas below).
  */
 
 export const ROLES = ['system', 'user', 'assistant', 'tool'] as const;
@@ -15,9 +18,18 @@ export const ImageUrlPart = z
     image_url: z.object({ url: z.string().min(1) }).passthrough(),
   })
   .passthrough();
-export const ContentPart = z.discriminatedUnion('type', [TextPart, ImageUrlPart]);
+/** A content part of a type this contract does not know yet (e.g. `video_url`): passed on as is. */
+export const OtherPart = z
+  .object({
+    type: z.string().refine((t) => t !== 'text' && t !== 'image_url', {
+      message: 'text and image_url parts must have their own fields',
+    }),
+  })
+  .passthrough();
+export const ContentPart = z.union([TextPart, ImageUrlPart, OtherPart]);
 export const MessageContent = z.union([z.string(), z.array(ContentPart).min(1)]);
 
+/** A tool call as sent back to the model in an assistant message. */
 export const ToolCall = z
   .object({
     id: z.string().optional(),
@@ -42,24 +54,27 @@ export const ChatMessage = z
 
 export const Thinking = z.object({ type: z.enum(['enabled', 'disabled']) }).passthrough();
 
-/** The GLM models the UI offers; the API accepts any model name because the list grows. */
-export const KNOWN_MODELS = [
-  'glm-4.6',
-  'glm-4.5',
-  'glm-4.5-air',
-  'glm-4.5-flash',
-  'glm-4.5v',
-] as const;
+/**
+ * Ranges the API accepts (GLM's, not OpenAI's: temperature tops out at 1). Declared once;
+ * the request schema and the web app's settings both read them. Deployment limits (message
+ * count, `max_tokens` ceiling, image bytes) come from `GET /api/config` instead.
+ */
+export const RANGES = {
+  temperature: { min: 0, max: 1 },
+  top_p: { min: 0.01, max: 1 },
+  stopSequences: { max: 4 },
+  modelName: { max: 128 },
+} as const;
 
 export const ChatRequest = z
   .object({
-    model: z.string().min(1).max(128).optional(),
+    model: z.string().min(1).max(RANGES.modelName.max).optional(),
     messages: z.array(ChatMessage).min(1),
     stream: z.boolean().default(true),
-    temperature: z.number().min(0).max(1).optional(),
-    top_p: z.number().min(0.01).max(1).optional(),
+    temperature: z.number().min(RANGES.temperature.min).max(RANGES.temperature.max).optional(),
+    top_p: z.number().min(RANGES.top_p.min).max(RANGES.top_p.max).optional(),
     max_tokens: z.number().int().positive().optional(),
-    stop: z.union([z.string(), z.array(z.string()).max(4)]).optional(),
+    stop: z.union([z.string(), z.array(z.string()).max(RANGES.stopSequences.max)]).optional(),
     do_sample: z.boolean().optional(),
     thinking: Thinking.optional(),
     tools: z.array(z.record(z.unknown())).optional(),
@@ -73,15 +88,25 @@ export const ChatRequest = z
   })
   .passthrough();
 
+/*
+ * What Z.AI sends back is read leniently: every field may be null or missing, unknown fields
+ * pass through, and a nested part that does not match (say, a new `web_search` shape) is
+ * dropped from the parsed value instead of failing the chunk. OpenAI-compatible servers send
+ * `usage: null`, `delta.role: null` and the like on every chunk; none of that may cost the
+ * user an answer. The relay forwards the upstream's bytes, so nothing here strips a field
+ * on the wire.
+ */
+
 export const Usage = z
   .object({
-    prompt_tokens: z.number().int().nonnegative(),
-    completion_tokens: z.number().int().nonnegative(),
-    total_tokens: z.number().int().nonnegative(),
+    prompt_tokens: z.number().nullish(),
+    completion_tokens: z.number().nullish(),
+    total_tokens: z.number().nullish(),
     prompt_tokens_details: z
-      .object({ cached_tokens: z.number().int().nonnegative().optional() })
+      .object({ cached_tokens: z.number().nullish() })
       .passthrough()
-      .optional(),
+      .nullish()
+      .catch(undefined),
   })
   .passthrough();
 
@@ -95,82 +120,97 @@ export const FINISH_REASONS = [
 /** Known reasons are listed for the UI; any other string is accepted so a new one never breaks a stream. */
 export const FinishReason = z.union([z.enum(FINISH_REASONS), z.string()]);
 
+/** One piece of a streamed tool call: `index` says which call, `arguments` arrive in fragments. */
+export const ToolCallDelta = z
+  .object({
+    index: z.number().nullish(),
+    id: z.string().nullish(),
+    type: z.string().nullish(),
+    function: z
+      .object({ name: z.string().nullish(), arguments: z.string().nullish() })
+      .passthrough()
+      .nullish(),
+  })
+  .passthrough();
+
+/** One of Z.AI's `web_search` results, sent as a top-level field of a chunk or completion. */
+export const WebSearchResult = z
+  .object({
+    title: z.string().nullish(),
+    link: z.string().nullish(),
+    content: z.string().nullish(),
+    media: z.string().nullish(),
+    icon: z.string().nullish(),
+    refer: z.string().nullish(),
+    publish_date: z.string().nullish(),
+  })
+  .passthrough();
+
 export const ChunkDelta = z
   .object({
-    role: z.literal('assistant').optional(),
-    content: z.string().nullable().optional(),
-    reasoning_content: z.string().nullable().optional(),
-    tool_calls: z.array(ToolCall).optional(),
+    role: z.string().nullish(),
+    content: z.string().nullish(),
+    reasoning_content: z.string().nullish(),
+    tool_calls: z.array(ToolCallDelta).nullish().catch(undefined),
   })
   .passthrough();
 
 export const ChunkChoice = z
   .object({
-    index: z.number().int().nonnegative(),
-    delta: ChunkDelta,
-    finish_reason: FinishReason.nullable().optional(),
+    index: z.number().nullish(),
+    delta: ChunkDelta.nullish(),
+    finish_reason: FinishReason.nullish(),
   })
   .passthrough();
 
-/** One `data:` frame of a stream: Z.AI's `chat.completion.chunk`. */
+/**
+ * One `data:` frame of a stream: Z.AI's `chat.completion.chunk`. Usable when it has a
+ * `choices` array, or a `usage` object (a usage-only final chunk, as OpenAI's `include_usage`
+ * sends with `choices: []` or Z.AI might send without `choices`).
+ */
 export const ChatChunk = z
   .object({
-    id: z.string(),
-    object: z.literal('chat.completion.chunk').optional(),
-    created: z.number().int(),
-    model: z.string(),
-    choices: z.array(ChunkChoice),
-    usage: Usage.optional(),
+    id: z.string().nullish(),
+    object: z.string().nullish(),
+    created: z.number().nullish(),
+    model: z.string().nullish(),
+    choices: z.array(ChunkChoice).optional(),
+    usage: Usage.nullish(),
+    web_search: z.array(WebSearchResult).nullish().catch(undefined),
   })
-  .passthrough();
+  .passthrough()
+  .refine((c) => c.choices !== undefined || (c.usage !== null && c.usage !== undefined), {
+    message: 'a chunk needs a choices array or a usage object',
+  });
 
 export const CompletionChoice = z
   .object({
-    index: z.number().int().nonnegative(),
+    index: z.number().nullish(),
     message: z
       .object({
-        role: z.literal('assistant'),
-        content: z.string().nullable().optional(),
-        reasoning_content: z.string().nullable().optional(),
-        tool_calls: z.array(ToolCall).optional(),
+        role: z.string().nullish(),
+        content: z.string().nullish(),
+        reasoning_content: z.string().nullish(),
+        tool_calls: z.array(ToolCallDelta).nullish().catch(undefined),
       })
       .passthrough(),
-    finish_reason: FinishReason.nullable(),
+    finish_reason: FinishReason.nullish(),
   })
   .passthrough();
 
 /** The answer to `stream: false`. */
 export const ChatCompletion = z
   .object({
-    id: z.string(),
-    object: z.string().optional(),
-    created: z.number().int(),
-    model: z.string(),
+    id: z.string().nullish(),
+    object: z.string().nullish(),
+    created: z.number().nullish(),
+    model: z.string().nullish(),
     choices: z.array(CompletionChoice),
-    usage: Usage.optional(),
+    usage: Usage.nullish(),
+    web_search: z.array(WebSearchResult).nullish().catch(undefined),
   })
   .passthrough();
 
-export const ERROR_CODES = [
-  'bad_request',
-  'invalid_json',
-  'unsupported_media_type',
-  'payload_too_large',
-  'not_found',
-  'rate_limited',
-  'insufficient_balance',
-  'upstream_auth',
-  'model_not_found',
-  'context_too_long',
-  'content_filtered',
-  'upstream_unavailable',
-  'upstream_timeout',
-  'upstream_protocol',
-  'upstream_error',
-  'shutting_down',
-  'stream_interrupted',
-  'internal',
-] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 
 export const FieldIssue = z.object({ path: z.string(), message: z.string() });
@@ -183,16 +223,54 @@ export const ErrorBody = z.object({
     requestId: z.string(),
     /** Present on validation errors: one entry per bad field. */
     issues: z.array(FieldIssue).optional(),
-    /** Seconds until a retry makes sense (rate limits). */
+    /** Seconds until a retry makes sense (rate limits, budgets, quotas with a reset time). */
     retryAfter: z.number().nonnegative().optional(),
   }),
 });
 
+export const UpstreamKind = z.enum(['zai', 'simulator']);
+
 export const Health = z.object({
-  status: z.enum(['ok', 'draining']),
+  /** `degraded`: serving, but a shared dependency (Redis) is down; `reasons` says which. */
+  status: z.enum(['ok', 'degraded', 'draining']),
   version: z.string(),
-  upstream: z.enum(['zai', 'simulator']),
+  upstream: UpstreamKind,
+  /** Which API process answered (INSTANCE_ID, else the hostname): replicas behind one address differ. */
+  instance: z.string(),
   uptimeSeconds: z.number().nonnegative(),
+  reasons: z.array(z.string()).optional(),
+});
+
+/** A model this deployment offers and what it can do (vision → the UI offers to attach images). */
+export const ModelInfo = z.object({
+  id: z.string(),
+  /** Display name; the id when absent. */
+  name: z.string().optional(),
+  vision: z.boolean(),
+  reasoning: z.boolean(),
+  tools: z.boolean(),
+});
+
+export const ACCESS_MODES = ['open', 'keys', 'proxy'] as const;
+export const AccessMode = z.enum(ACCESS_MODES);
+
+/** What this deployment accepts, so clients never offer what the API would refuse. */
+export const ApiConfig = z.object({
+  upstream: UpstreamKind,
+  defaultModel: z.string(),
+  models: z.array(ModelInfo),
+  limits: z.object({
+    maxMessages: z.number().int().positive(),
+    maxMessageChars: z.number().int().positive(),
+    maxTokensCeiling: z.number().int().positive(),
+    bodyBytes: z.number().int().positive(),
+    /** Bytes of one image (decoded from its data URL). */
+    maxImageBytes: z.number().int().positive(),
+    maxImagesPerRequest: z.number().int().nonnegative(),
+  }),
+  access: z.object({ mode: AccessMode }),
+  /** Streams can be resumed after a reload or a lost connection (`GET /api/chat/streams/:id`). */
+  resumableStreams: z.boolean(),
 });
 
 export type Role = z.infer<typeof Role>;
@@ -204,9 +282,15 @@ export type ChatRequest = z.infer<typeof ChatRequest>;
 export type ChatRequestInput = z.input<typeof ChatRequest>;
 export type Usage = z.infer<typeof Usage>;
 export type FinishReason = z.infer<typeof FinishReason>;
+export type ToolCallDelta = z.infer<typeof ToolCallDelta>;
+export type WebSearchResult = z.infer<typeof WebSearchResult>;
 export type ChatChunk = z.infer<typeof ChatChunk>;
 export type ChatCompletion = z.infer<typeof ChatCompletion>;
 export type ErrorCode = z.infer<typeof ErrorCode>;
 export type FieldIssue = z.infer<typeof FieldIssue>;
 export type ErrorBody = z.infer<typeof ErrorBody>;
+export type UpstreamKind = z.infer<typeof UpstreamKind>;
 export type Health = z.infer<typeof Health>;
+export type ModelInfo = z.infer<typeof ModelInfo>;
+export type AccessMode = z.infer<typeof AccessMode>;
+export type ApiConfig = z.infer<typeof ApiConfig>;

@@ -53,7 +53,7 @@ describe('streamChat', () => {
     expect((err as ChatApiError).code).toBe('upstream_protocol');
   });
 
-  it('an HTTP error without an ErrorBody still gets a typed code', async () => {
+  it('an HTTP error without an ErrorBody (a proxy in front of a dead API) is api_unreachable', async () => {
     const { err } = await drain(
       fakeFetch('<html>bad gateway</html>', {
         status: 502,
@@ -61,7 +61,13 @@ describe('streamChat', () => {
       }),
     );
     expect(err).toBeInstanceOf(ChatApiError);
-    expect((err as ChatApiError).code).toBe('upstream_error');
+    expect((err as ChatApiError).code).toBe('api_unreachable');
     expect((err as ChatApiError).status).toBe(502);
+  });
+
+  it('a fetch that fails before any response is api_unreachable, not a Z.AI error', async () => {
+    const refused = () => Promise.reject(new TypeError('fetch failed'));
+    const { err } = await drain(refused as unknown as typeof fetch);
+    expect((err as ChatApiError).code).toBe('api_unreachable');
   });
 });

@@ -70,7 +70,7 @@ describe('ChatChunk', () => {
       model: 'm',
       choices: [{ index: 0, delta: {}, finish_reason: 'brand_new' }],
     };
-    expect(ChatChunk.parse(chunk).choices[0]?.finish_reason).toBe('brand_new');
+    expect(ChatChunk.parse(chunk).choices?.[0]?.finish_reason).toBe('brand_new');
   });
 });
 

@@ -1,6 +1,5 @@
-import type { ErrorBody, ErrorCode, FieldIssue } from '@zai-chat/contract';
+import { ERRORS, type ErrorBody, type ErrorCode, type FieldIssue } from '@zai-chat/contract';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { ERROR_RESPONSES } from '../upstream/errors';
 
 export function errorBody(
   code: ErrorCode,
@@ -8,7 +7,7 @@ export function errorBody(
   extra: { message?: string; issues?: FieldIssue[]; retryAfter?: number } = {},
 ): ErrorBody {
   const { message, ...rest } = extra;
-  return { error: { code, message: message ?? ERROR_RESPONSES[code].message, requestId, ...rest } };
+  return { error: { code, message: message ?? ERRORS[code].message, requestId, ...rest } };
 }
 
 export function sendError(
@@ -19,7 +18,7 @@ export function sendError(
 ): void {
   if (extra.retryAfter !== undefined)
     res.setHeader('Retry-After', String(Math.ceil(extra.retryAfter)));
-  res.status(ERROR_RESPONSES[code].status).json(errorBody(code, String(req.id), extra));
+  res.status(ERRORS[code].status).json(errorBody(code, String(req.id), extra));
 }
 
 export const notFound: RequestHandler = (req, res) => sendError(req, res, 'not_found');

@@ -1,14 +1,29 @@
-import { type ChatRequest, type FieldIssue, contract } from '@zai-chat/contract';
-import type { ZodIssue } from 'zod';
+import type { ChatRequest, ErrorCode, FieldIssue } from '@zai-chat/contract';
+import type { ZodIssue, ZodType, ZodTypeDef } from 'zod';
 import type { Config } from '../config';
 
-export type Validated = { ok: true; request: ChatRequest } | { ok: false; issues: FieldIssue[] };
+export type Validated<T = ChatRequest> =
+  { ok: true; request: T } | { ok: false; code: ErrorCode; issues: FieldIssue[] };
+
+type Limits = Config['limits'];
 
 /** The contract's schema first, then this deployment's limits; every bad field is named. */
-export function validateChatRequest(body: unknown, limits: Config['limits']): Validated {
-  const parsed = contract.chat.body.safeParse(body);
-  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map(toFieldIssue) };
+export function validateChatRequest<T extends ChatRequest>(
+  schema: ZodType<T, ZodTypeDef, unknown>,
+  body: unknown,
+  limits: Limits,
+): Validated<T> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      code: 'bad_request',
+      issues: parsed.error.issues.slice(0, MAX_ISSUES).map(toFieldIssue),
+    };
+  }
   const request = parsed.data;
+  const images = imageIssues(request, limits);
+  if (images.length) return { ok: false, code: 'image_too_large', issues: images };
   const issues: FieldIssue[] = [];
   if (request.messages.length > limits.maxMessages) {
     issues.push({
@@ -17,10 +32,10 @@ export function validateChatRequest(body: unknown, limits: Config['limits']): Va
     });
   }
   request.messages.forEach((message, i) => {
-    if (contentLength(message.content) > limits.maxMessageChars) {
+    if (textLength(message.content) > limits.maxMessageChars) {
       issues.push({
         path: `messages.${i}.content`,
-        message: `Each message may hold at most ${limits.maxMessageChars} characters`,
+        message: `Each message may hold at most ${limits.maxMessageChars} characters of text`,
       });
     }
   });
@@ -30,22 +45,85 @@ export function validateChatRequest(body: unknown, limits: Config['limits']): Va
       message: `max_tokens may be at most ${limits.maxTokensCeiling}`,
     });
   }
-  return issues.length ? { ok: false, issues } : { ok: true, request };
+  return issues.length ? { ok: false, code: 'bad_request', issues } : { ok: true, request };
 }
 
-function contentLength(content: ChatRequest['messages'][number]['content']): number {
+type Content = ChatRequest['messages'][number]['content'];
+type Part = Exclude<Content, string | null | undefined>[number];
+
+const isText = (p: Part): p is Part & { type: 'text'; text: string } =>
+  p.type === 'text' && typeof p.text === 'string';
+const imageUrl = (p: Part): string | undefined =>
+  p.type === 'image_url'
+    ? (p.image_url as { url?: unknown } | undefined)?.url?.toString()
+    : undefined;
+
+/**
+ * Text counts against the per-message character limit; images do not (a 150 KB photo is
+ * 200,000 characters of base64). They have their own limits: bytes per image and images
+ * per request, checked here so the answer names the attachment instead of a body limit.
+ */
+function textLength(content: Content): number {
   if (typeof content === 'string') return content.length;
   if (!content) return 0;
-  return content.reduce(
-    (n, part) => n + (part.type === 'text' ? part.text.length : part.image_url.url.length),
-    0,
-  );
+  return content.reduce((n, part) => n + (isText(part) ? part.text.length : 0), 0);
 }
+
+function imageIssues(request: ChatRequest, limits: Limits): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  let count = 0;
+  request.messages.forEach((message, i) => {
+    if (!Array.isArray(message.content)) return;
+    message.content.forEach((part, j) => {
+      const url = imageUrl(part);
+      if (url === undefined) return;
+      count++;
+      const bytes = dataUrlBytes(url);
+      if (bytes > limits.maxImageBytes) {
+        issues.push({
+          path: `messages.${i}.content.${j}`,
+          message: `This image is ${formatBytes(bytes)}; images may be at most ${formatBytes(limits.maxImageBytes)}`,
+        });
+      }
+    });
+  });
+  if (count > limits.maxImagesPerRequest) {
+    issues.push({
+      path: 'messages',
+      message: `At most ${limits.maxImagesPerRequest} images per request (this one has ${count})`,
+    });
+  }
+  return issues;
+}
+
+/** Decoded size of a base64 data URL; an https URL costs only its length (Z.AI fetches it). */
+export function dataUrlBytes(url: string): number {
+  if (!url.startsWith('data:')) return url.length;
+  const comma = url.indexOf(',');
+  const meta = url.slice(5, comma);
+  const payload = comma < 0 ? '' : url.slice(comma + 1);
+  if (!meta.endsWith(';base64')) return payload.length;
+  const padding = payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0;
+  return Math.floor((payload.length * 3) / 4) - padding;
+}
+
+const formatBytes = (n: number) =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
+
+const MAX_ISSUES = 20;
+/** Messages quote at most this much of what was sent: a 1 MB bad value is not echoed back. */
+const MAX_ISSUE_CHARS = 200;
 
 function toFieldIssue(issue: ZodIssue): FieldIssue {
-  return { path: issue.path.join('.') || '(body)', message: issue.message };
+  return {
+    path: truncate(issue.path.join('.') || '(body)'),
+    message: truncate(issue.message),
+  };
 }
 
+const truncate = (text: string) =>
+  text.length > MAX_ISSUE_CHARS ? `${text.slice(0, MAX_ISSUE_CHARS)}…` : text;
+
 export function describeIssues(issues: FieldIssue[]): string {
-  return `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
+  return truncate(`Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
 }

@@ -1,4 +1,4 @@
-import { ChatCompletion, encodeErrorFrame } from '@zai-chat/contract';
+import { ChatCompletion, contract, encodeErrorFrame } from '@zai-chat/contract';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config';
 import { errorBody, sendError } from '../http/errors';
@@ -26,9 +26,9 @@ export function chatRoute(deps: ChatRouteDeps): RequestHandler {
   const { config, metrics, lifecycle } = deps;
 
   return async (req, res) => {
-    const validated = validateChatRequest(req.body, config.limits);
+    const validated = validateChatRequest(contract.chat.body, req.body, config.limits);
     if (!validated.ok) {
-      return sendError(req, res, 'bad_request', {
+      return sendError(req, res, validated.code, {
         message: describeIssues(validated.issues),
         issues: validated.issues,
       });

@@ -1,13 +1,18 @@
 import { createExpressEndpoints, initServer } from '@ts-rest/express';
-import { contract } from '@zai-chat/contract';
+import { type UpstreamKind, contract } from '@zai-chat/contract';
 import type { Express } from 'express';
-import type { UpstreamKind } from '../config';
 import type { Lifecycle } from '../lifecycle';
 
 /** GET /health through ts-rest, so the response is checked against the contract. */
 export function mountHealth(
   app: Express,
-  deps: { version: string; upstream: UpstreamKind; lifecycle: Lifecycle; startedAt: number },
+  deps: {
+    version: string;
+    upstream: UpstreamKind;
+    instance: string;
+    lifecycle: Lifecycle;
+    startedAt: number;
+  },
 ): void {
   const routes = { health: contract.health };
   const s = initServer();
@@ -17,6 +22,7 @@ export function mountHealth(
         status: deps.lifecycle.draining ? ('draining' as const) : ('ok' as const),
         version: deps.version,
         upstream: deps.upstream,
+        instance: deps.instance,
         uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
       };
       return deps.lifecycle.draining

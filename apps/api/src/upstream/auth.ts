@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import type { ZaiAuthMode } from '../config';
 
 /** Z.AI's JWT mode: tokens live 3 minutes and are renewed 30 s before they expire. */
 const TOKEN_TTL_MS = 3 * 60_000;
@@ -12,7 +13,7 @@ export type AuthorizationProvider = () => Promise<string>;
  */
 export function createAuthorization(
   apiKey: string,
-  mode: 'bearer' | 'jwt',
+  mode: ZaiAuthMode,
   now: () => number = Date.now,
 ): AuthorizationProvider {
   if (mode === 'bearer') {

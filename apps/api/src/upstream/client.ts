@@ -5,7 +5,8 @@ import {
   request as httpRequest,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { UpstreamKind } from '../config';
+import type { UpstreamKind } from '@zai-chat/contract';
+import type { ZaiAuthMode } from '../config';
 import { type AuthorizationProvider, createAuthorization } from './auth';
 import { UpstreamFailure, mapUpstreamError, parseRetryAfter } from './errors';
 
@@ -35,7 +36,7 @@ export interface UpstreamClientOptions {
   kind: UpstreamKind;
   baseUrl: string;
   apiKey: string;
-  auth: 'bearer' | 'jwt';
+  auth: ZaiAuthMode;
   /** Time allowed for the upstream's response headers. */
   firstByteTimeoutMs: number;
 }

@@ -52,31 +52,6 @@ export function mapUpstreamError(
   return new UpstreamFailure(code, RETRYABLE.has(code), { status, businessCode }, retryAfterMs);
 }
 
-/** HTTP status and words for each code: what the browser sees instead of the upstream's text. */
-export const ERROR_RESPONSES: Record<ErrorCode, { status: number; message: string }> = {
-  bad_request: { status: 400, message: 'The request is not valid.' },
-  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
-  unsupported_media_type: { status: 415, message: 'Send the request as application/json.' },
-  payload_too_large: { status: 413, message: 'The request body is too large.' },
-  not_found: { status: 404, message: 'There is nothing at this address.' },
-  rate_limited: { status: 429, message: 'Too many requests. Try again shortly.' },
-  insufficient_balance: {
-    status: 503,
-    message: 'The Z.AI account behind this service has run out of balance.',
-  },
-  upstream_auth: { status: 502, message: "Z.AI rejected this service's credentials." },
-  model_not_found: { status: 400, message: 'That model does not exist on Z.AI.' },
-  context_too_long: { status: 400, message: 'The conversation is too long for this model.' },
-  content_filtered: { status: 400, message: 'Z.AI judged the input unsafe and refused it.' },
-  upstream_unavailable: { status: 502, message: 'Z.AI is unavailable right now.' },
-  upstream_timeout: { status: 504, message: 'Z.AI did not answer in time.' },
-  upstream_protocol: { status: 502, message: 'Z.AI sent a response that could not be read.' },
-  upstream_error: { status: 502, message: 'Z.AI failed to complete the answer.' },
-  shutting_down: { status: 503, message: 'The server is restarting. Try again in a moment.' },
-  stream_interrupted: { status: 502, message: 'The stream was interrupted.' },
-  internal: { status: 500, message: 'Something went wrong on the server.' },
-};
-
 /** Retry-After is seconds or an HTTP date. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;

@@ -19,7 +19,7 @@ export function buildChatRequest(
       messages.push({ role: 'assistant', content: m.content });
   }
   return {
-    model: settings.model,
+    model: settings.model || undefined,
     messages,
     stream: true,
     temperature: settings.temperature,

@@ -1,10 +1,10 @@
-import { KNOWN_MODELS } from '@zai-chat/contract';
 import type { ChatSettings } from './types';
 
 const DEFAULTS_KEY = 'zai-chat:default-settings';
 
 export const FACTORY_SETTINGS: ChatSettings = {
-  model: KNOWN_MODELS[0],
+  // Empty: the API's default model (GET /api/config names it).
+  model: '',
   systemPrompt: '',
   temperature: 0.6,
   top_p: 0.95,
@@ -39,7 +39,7 @@ const clamp = (value: unknown, min: number, max: number, fallback: number) =>
 /** Keep settings inside the ranges the contract accepts, so a bad value never costs a request. */
 export function sanitizeSettings(s: Partial<ChatSettings>): ChatSettings {
   return {
-    model: typeof s.model === 'string' && s.model.trim() ? s.model.trim() : FACTORY_SETTINGS.model,
+    model: typeof s.model === 'string' ? s.model.trim() : FACTORY_SETTINGS.model,
     systemPrompt: typeof s.systemPrompt === 'string' ? s.systemPrompt : '',
     temperature: clamp(s.temperature, 0, 1, FACTORY_SETTINGS.temperature),
     top_p: clamp(s.top_p, 0.01, 1, FACTORY_SETTINGS.top_p),

@@ -3,7 +3,10 @@ import { expect, test, vi } from 'vitest';
 import type { StreamDelta } from './reducer';
 import { StreamBatcher } from './streamBatcher';
 
-const chunk = (content: string, extra: Partial<ChatChunk['choices'][number]> = {}): ChatChunk => ({
+const chunk = (
+  content: string,
+  extra: Partial<NonNullable<ChatChunk['choices']>[number]> = {},
+): ChatChunk => ({
   id: 'x',
   created: 1,
   model: 'glm-4.6',

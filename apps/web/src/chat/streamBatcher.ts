@@ -18,14 +18,14 @@ export class StreamBatcher {
   ) {}
 
   push(chunk: ChatChunk): void {
-    const choice = chunk.choices[0];
+    const choice = chunk.choices?.[0];
     if (choice) {
-      this.delta.content += choice.delta.content ?? '';
-      this.delta.reasoning += choice.delta.reasoning_content ?? '';
+      this.delta.content += choice.delta?.content ?? '';
+      this.delta.reasoning += choice.delta?.reasoning_content ?? '';
       if (choice.finish_reason) this.delta.finishReason = choice.finish_reason;
     }
     if (chunk.usage) this.delta.usage = chunk.usage;
-    this.delta.model ??= chunk.model;
+    this.delta.model ??= chunk.model ?? undefined;
     this.dirty = true;
     this.schedule();
   }

@@ -1,4 +1,4 @@
-import { KNOWN_MODELS } from '@zai-chat/contract';
+import type { ApiConfig } from '@zai-chat/contract';
 import { useEffect, useRef, useState } from 'react';
 import { sanitizeSettings } from '../chat/settings';
 import type { ChatSettings } from '../chat/types';
@@ -6,12 +6,13 @@ import type { ChatSettings } from '../chat/types';
 interface Props {
   open: boolean;
   settings: ChatSettings;
+  apiConfig: ApiConfig | undefined;
   onChange(settings: ChatSettings): void;
   onClose(): void;
 }
 
 /** Settings of the open chat; the last saved values also become the defaults for new chats. */
-export function SettingsDialog({ open, settings, onChange, onClose }: Props) {
+export function SettingsDialog({ open, settings, apiConfig, onChange, onClose }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [draft, setDraft] = useState(settings);
   useEffect(() => {
@@ -28,9 +29,12 @@ export function SettingsDialog({ open, settings, onChange, onClose }: Props) {
     setDraft({ ...next, [key]: value });
     onChange(next);
   };
-  const models: string[] = KNOWN_MODELS.includes(draft.model as (typeof KNOWN_MODELS)[number])
-    ? [...KNOWN_MODELS]
-    : [draft.model, ...KNOWN_MODELS];
+  const offered = apiConfig?.models.map((m) => m.id) ?? [];
+  const models = [
+    '',
+    ...offered,
+    ...(draft.model && !offered.includes(draft.model) ? [draft.model] : []),
+  ];
 
   return (
     <dialog
@@ -51,7 +55,7 @@ export function SettingsDialog({ open, settings, onChange, onClose }: Props) {
           >
             {models.map((m) => (
               <option key={m} value={m}>
-                {m}
+                {m || `Default${apiConfig ? ` (${apiConfig.defaultModel})` : ''}`}
               </option>
             ))}
           </select>

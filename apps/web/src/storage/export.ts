@@ -1,4 +1,4 @@
-import { ErrorBody, KNOWN_MODELS, Usage } from '@zai-chat/contract';
+import { ErrorBody, Usage } from '@zai-chat/contract';
 import { sanitizeSettings } from '../chat/settings';
 import type { AssistantMessage, Chat, Message } from '../chat/types';
 import { newId } from '../lib/id';
@@ -57,9 +57,7 @@ export function parseChatExport(text: string): Chat[] {
       titleLocked: raw.titleLocked === true,
       createdAt: num(raw.createdAt, now),
       updatedAt: num(raw.updatedAt, now),
-      settings: sanitizeSettings(
-        isObject(raw.settings) ? raw.settings : { model: KNOWN_MODELS[0] },
-      ),
+      settings: sanitizeSettings(isObject(raw.settings) ? raw.settings : {}),
       messages: raw.messages.flatMap((m): Message[] => {
         if (!isObject(m) || typeof m.content !== 'string') return [];
         const base = {
@@ -82,7 +80,9 @@ export function parseChatExport(text: string): Chat[] {
           ...(typeof m.finishReason === 'string' ? { finishReason: m.finishReason } : {}),
         };
         const usage = Usage.safeParse(m.usage);
-        if (usage.success) message.usage = usage.data;
+        // The wire schema is lenient; a stored usage must at least count something.
+        if (usage.success && typeof usage.data.total_tokens === 'number')
+          message.usage = usage.data;
         const error = ErrorBody.shape.error.safeParse(m.error);
         if (error.success) message.error = error.data;
         return [message];
