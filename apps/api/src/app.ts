@@ -1,4 +1,3 @@
-import { contract } from '@zai-chat/contract';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -11,9 +10,8 @@ import { requestId, serverTiming } from './http/request-context';
 import { Lifecycle } from './lifecycle';
 import { type Logger, createLogger } from './logger';
 import { type Metrics, createMetrics } from './metrics';
-import { chatRoute } from './routes/chat';
-import { describeDeployment, mountConfig } from './routes/config';
-import { mountHealth } from './routes/health';
+import { jsonBody } from './http/json-body';
+import { mountContract } from './routes';
 import { countRequests, mountMetrics } from './routes/metrics';
 import type { UpstreamClient } from './upstream/client';
 
@@ -76,15 +74,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     res.setHeader('X-Instance-Id', config.instanceId);
     next();
   });
-  mountHealth(app, {
-    version: pkg.version,
-    upstream: deps.upstream.kind,
-    instance: config.instanceId,
-    lifecycle,
-    startedAt: deps.startedAt ?? Date.now(),
-  });
   if (config.metricsEnabled) mountMetrics(app, metrics);
-  mountConfig(app, describeDeployment(config, deps.upstream.kind));
 
   const limitRate = rateLimit({
     windowMs: config.limits.rateLimitWindowMs,
@@ -107,14 +97,20 @@ export function createApp(config: Config, deps: AppDeps): Express {
   const requireJson: RequestHandler = (req, res, next) =>
     req.is('application/json') ? next() : sendError(req, res, 'unsupported_media_type');
 
-  app.post(
-    contract.chat.path,
-    refuseWhileDraining,
-    limitRate,
-    requireJson,
-    express.json({ limit: config.limits.bodyBytes, strict: true }),
-    chatRoute({ config, upstream: deps.upstream, metrics, lifecycle }),
-  );
+  mountContract(app, {
+    config,
+    upstream: deps.upstream,
+    metrics,
+    lifecycle,
+    health: {
+      version: pkg.version,
+      upstream: deps.upstream.kind,
+      instance: config.instanceId,
+      lifecycle,
+      startedAt: deps.startedAt ?? Date.now(),
+    },
+    chatMiddleware: [refuseWhileDraining, limitRate, requireJson, jsonBody(config.limits)],
+  });
 
   app.use(notFound);
   app.use(errorHandler);

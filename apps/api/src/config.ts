@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   ZAI_DEFAULT_MODEL: z.string().min(1).default('glm-4.6'),
   /** The models offered to clients: `id[:vision][:reasoning][:tools],…`; see models.ts. */
   ZAI_MODELS: z.string().optional(),
+  /** Models to try, in order, when Z.AI answers 1312 (model overloaded), e.g. `glm-4.5-air,glm-4.5-flash`. */
+  ZAI_FALLBACK_MODELS: z.string().default(''),
   /** Names this process in /health and X-Instance-Id; the hostname (container id) by default. */
   INSTANCE_ID: z.string().trim().min(1).max(64).optional(),
   SIMULATOR_URL: z.string().url().optional(),
@@ -38,6 +40,7 @@ const EnvSchema = z.object({
   MAX_MESSAGES: intFrom(200, 1),
   MAX_MESSAGE_CHARS: intFrom(100_000, 1),
   MAX_TOKENS_CEILING: intFrom(32_768, 1),
+  MAX_JSON_DEPTH: intFrom(32, 4),
   MAX_IMAGE_BYTES: intFrom(5 * 1024 * 1024, 1),
   MAX_IMAGES_PER_REQUEST: intFrom(8, 0),
   RATE_LIMIT_WINDOW_MS: intFrom(60_000, 1),
@@ -67,12 +70,13 @@ export interface Config {
     auth: ZaiAuthMode;
     defaultModel: string;
     models: ModelInfo[];
+    fallbackModels: string[];
   };
   instanceId: string;
   corsOrigins: string[] | '*';
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   logContent: boolean;
-  trustProxy: boolean | number | string;
+  trustProxy: false | number | string;
   limits: {
     bodyBytes: number;
     maxMessages: number;
@@ -80,6 +84,7 @@ export interface Config {
     maxTokensCeiling: number;
     maxImageBytes: number;
     maxImagesPerRequest: number;
+    maxJsonDepth: number;
     rateLimitWindowMs: number;
     rateLimitMax: number;
   };
@@ -124,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       auth: onSimulator ? 'bearer' : e.ZAI_AUTH,
       defaultModel: e.ZAI_DEFAULT_MODEL,
       models: e.ZAI_MODELS ? modelsFrom(e.ZAI_MODELS) : DEFAULT_MODELS,
+      fallbackModels: e.ZAI_FALLBACK_MODELS.split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
     },
     instanceId: e.INSTANCE_ID ?? hostname(),
     corsOrigins: parseOrigins(e.CORS_ORIGINS),
@@ -137,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxTokensCeiling: e.MAX_TOKENS_CEILING,
       maxImageBytes: e.MAX_IMAGE_BYTES,
       maxImagesPerRequest: e.MAX_IMAGES_PER_REQUEST,
+      maxJsonDepth: e.MAX_JSON_DEPTH,
       rateLimitWindowMs: e.RATE_LIMIT_WINDOW_MS,
       rateLimitMax: e.RATE_LIMIT_MAX,
     },
@@ -179,10 +188,18 @@ function parseOrigins(raw: string): string[] | '*' {
   return list.length === 1 && list[0] === '*' ? '*' : list;
 }
 
-/** Express's `trust proxy`: never `true` by default, which would let any client spoof its IP. */
-function parseTrustProxy(raw: string): boolean | number | string {
-  if (raw === 'false') return false;
-  if (raw === 'true') return true;
+/**
+ * Express's `trust proxy` as a hop count or a list of proxy addresses/subnets. `true` (trust
+ * every hop) is refused: any client could then choose its own address, and with it its rate
+ * limit, by sending X-Forwarded-For.
+ */
+function parseTrustProxy(raw: string): false | number | string {
+  if (raw === 'false' || raw === '0') return false;
+  if (raw === 'true') {
+    throw new ConfigError(
+      'TRUST_PROXY: "true" would let any client forge its address (X-Forwarded-For) and dodge rate limits; set the number of proxy hops in front of the API (1 behind one nginx) or their addresses',
+    );
+  }
   if (/^\d+$/.test(raw)) return Number(raw);
   return raw;
 }

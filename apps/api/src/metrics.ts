@@ -35,6 +35,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['code'] as const,
       registers: [registry],
     }),
+    fallbacks: new Counter({
+      name: 'zai_chat_model_fallbacks_total',
+      help: 'Requests moved to a fallback model after Z.AI answered 1312 (model overloaded)',
+      labelNames: ['from', 'to'] as const,
+      registers: [registry],
+    }),
     retries: new Counter({
       name: 'zai_chat_upstream_retries_total',
       help: 'Upstream requests retried',

@@ -1,8 +1,7 @@
 import {
-  ChatChunk,
   DONE_FRAME,
   DONE_SENTINEL,
-  type ErrorCode,
+  type Usage,
   encodeDataFrame,
   readSseFrameBatches,
 } from '@zai-chat/contract';
@@ -12,6 +11,8 @@ import { UpstreamFailure, mapUpstreamError } from './upstream/errors';
 export interface RelayResult {
   chunks: number;
   finishReason: string | undefined;
+  /** The last `usage` the upstream sent (Z.AI: on the final chunk). */
+  usage: Usage | undefined;
 }
 
 export interface RelayOptions {
@@ -22,10 +23,11 @@ export interface RelayOptions {
 }
 
 /**
- * Forward the upstream's SSE frames to the client. Each frame is checked against the contract
- * and written as the upstream's own bytes (no re-serialising). Resolves after `[DONE]`;
- * rejects with an UpstreamFailure for a malformed frame, an in-band error, an idle upstream or
- * a stream that ends without `[DONE]`.
+ * Forward the upstream's SSE frames to the client as the upstream's own bytes (no
+ * re-serialising): nulls, unknown fields and shapes the contract did not foresee reach the
+ * client untouched. Each frame is checked only for what the relay needs (see `readChunk`).
+ * Resolves after `[DONE]`; rejects with an UpstreamFailure for a frame that is not a usable
+ * chunk, an in-band error, an idle upstream or a stream that ends without `[DONE]`.
  */
 export async function relayStream(
   body: AsyncIterable<Uint8Array>,
@@ -34,6 +36,7 @@ export async function relayStream(
 ): Promise<RelayResult> {
   let chunks = 0;
   let finishReason: string | undefined;
+  let usage: Usage | undefined;
   let idle = setTimeout(onIdle, options.idleTimeoutMs);
   function onIdle() {
     options.abortUpstream(
@@ -56,15 +59,17 @@ export async function relayStream(
           done = true;
           break;
         }
-        let chunk: ChatChunk;
+        let chunk: RelayedChunk;
         try {
-          chunk = parseChunk(frame.data);
+          chunk = readChunk(frame.data);
         } catch (err) {
           badFrame = err;
           break;
         }
         if (chunks++ === 0) options.onFirstChunk?.();
-        finishReason = chunk.choices?.[0]?.finish_reason ?? finishReason;
+        const choice = chunk.choices?.[0];
+        if (choice && typeof choice.finish_reason === 'string') finishReason = choice.finish_reason;
+        if (isObject(chunk.usage)) usage = chunk.usage as Usage;
         out += encodeDataFrame(frame.data);
       }
       if (done) {
@@ -83,34 +88,54 @@ export async function relayStream(
     }
   } catch (err) {
     // The client already has its [DONE]; an upstream that then misbehaves changes nothing for it.
-    if (done) return { chunks, finishReason };
+    if (done) return { chunks, finishReason, usage };
     if (err instanceof UpstreamFailure) throw err;
     throw new UpstreamFailure('upstream_error', false, { cause: describe(err) });
   } finally {
     clearTimeout(idle);
   }
-  if (done) return { chunks, finishReason };
+  if (done) return { chunks, finishReason, usage };
   throw new UpstreamFailure('upstream_error', false, { cause: 'stream ended without [DONE]' });
 }
 
-function parseChunk(data: string): ChatChunk {
+/** The parts of a chunk the relay reads; everything else is the client's business. */
+interface RelayedChunk {
+  choices?: ({ finish_reason?: unknown } | null)[];
+  usage?: unknown;
+}
+
+/**
+ * Lenient reader: a frame is usable when it is a JSON object with a `choices` array, or a
+ * usage-only final chunk. Nothing else is checked: Z.AI (or an OpenAI-compatible server)
+ * may send nulls and fields no schema foresaw, and the user's answer must not depend on them.
+ */
+export function readChunk(data: string): RelayedChunk {
   let json: unknown;
   try {
     json = JSON.parse(data);
   } catch {
     throw protocolError('frame is not JSON');
   }
-  const inBandError = (json as { error?: { code?: unknown } } | null)?.error;
-  if (inBandError && !(json as { choices?: unknown }).choices) {
-    throw mapUpstreamError(200, inBandError.code == null ? undefined : String(inBandError.code));
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw protocolError('frame is not a JSON object');
   }
-  const parsed = ChatChunk.safeParse(json);
-  if (!parsed.success) throw protocolError('frame does not match chat.completion.chunk');
-  return parsed.data;
+  const { choices, usage, error } = json as {
+    choices?: unknown;
+    usage?: unknown;
+    error?: { code?: unknown };
+  };
+  if (Array.isArray(choices)) return json as RelayedChunk;
+  if (isObject(error)) {
+    throw mapUpstreamError(200, error.code == null ? undefined : String(error.code));
+  }
+  if (isObject(usage)) return { usage };
+  throw protocolError('frame has neither choices nor usage');
 }
 
-const protocolError = (cause: string) =>
-  new UpstreamFailure('upstream_protocol' satisfies ErrorCode, false, { cause });
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const protocolError = (cause: string) => new UpstreamFailure('upstream_protocol', false, { cause });
 
 function describe(err: unknown): string {
   const cause = (err as { cause?: { code?: string } }).cause;

@@ -1,27 +1,32 @@
 import { initContract } from '@ts-rest/core';
+import { z } from 'zod';
+import { ERRORS, type ErrorStatus } from './errors';
+import { FAILED_DEPENDENCY, OpenAiChatRequest, OpenAiErrorBody, OpenAiModelList } from './openai';
 import { ApiConfig, ChatCompletion, ChatRequest, ErrorBody, Health } from './schemas';
 
 const c = initContract();
 
-const errorResponses = {
-  400: ErrorBody,
-  401: ErrorBody,
-  404: ErrorBody,
-  413: ErrorBody,
-  415: ErrorBody,
-  429: ErrorBody,
-  500: ErrorBody,
-  502: ErrorBody,
-  503: ErrorBody,
-  504: ErrorBody,
-} as const;
+/** Every status an ERRORS code maps to, with `body` as its schema: derived, never listed by hand. */
+function errorResponses<B extends z.ZodTypeAny>(body: B): Record<ErrorStatus, B> {
+  const statuses = [...new Set(Object.values(ERRORS).map((e) => e.status))];
+  return Object.fromEntries(statuses.map((s) => [s, body])) as Record<ErrorStatus, B>;
+}
+
+const apiErrors = errorResponses(ErrorBody);
+const openAiErrors = { ...errorResponses(OpenAiErrorBody), [FAILED_DEPENDENCY]: OpenAiErrorBody };
+
+/** Streamed routes answer `text/event-stream` with 200; see `sse.ts` for the frames. */
+const streamMetadata = { streamContentType: 'text/event-stream' } as const;
 
 /**
- * The HTTP contract between the browser and the API. `chat` answers `stream: false` with the
- * JSON below; with `stream: true` (the default) it answers `text/event-stream`, one
- * `data: <ChatChunk>` frame per upstream chunk, `data: [DONE]` last, or an `event: error`
- * frame carrying an ErrorBody (see `sse.ts`). ts-rest's client buffers `text/*`, so streaming
- * callers use `streamChat` from `client.ts`, which is built from this route's path and method.
+ * The HTTP contract of the API. Every route the API serves is here, and the API serves each
+ * through ts-rest (`createExpressEndpoints`), so a handler can only answer statuses listed
+ * here (strictStatusCodes) and `/openapi.json` is generated from this object.
+ *
+ * `chat` answers `stream: false` with the JSON below; with `stream: true` (the default) it
+ * answers `text/event-stream`: one `data: <ChatChunk>` frame per upstream chunk (the
+ * upstream's own bytes), `data: [DONE]` last, or an `event: error` frame carrying an ErrorBody.
+ * ts-rest's client buffers `text/*`, so streaming callers use `streamChat` from `client.ts`.
  */
 export const contract = c.router(
   {
@@ -30,21 +35,39 @@ export const contract = c.router(
       path: '/api/chat',
       contentType: 'application/json',
       body: ChatRequest,
-      responses: { 200: ChatCompletion, ...errorResponses },
+      responses: { 200: ChatCompletion, ...apiErrors },
       summary: 'Chat with a GLM model; streams Server-Sent Events unless stream is false',
-      metadata: { streamContentType: 'text/event-stream' } as const,
+      metadata: streamMetadata,
     },
     config: {
       method: 'GET',
       path: '/api/config',
-      responses: { 200: ApiConfig, 401: ErrorBody, 429: ErrorBody },
+      responses: { 200: ApiConfig, ...apiErrors },
       summary: 'What this deployment accepts: models and their capabilities, limits, access mode',
     },
     health: {
       method: 'GET',
       path: '/health',
       responses: { 200: Health, 503: Health },
-      summary: 'Liveness, version and which upstream (Z.AI or the simulator) is behind the API',
+      summary: 'Liveness, version, replica and which upstream (Z.AI or the simulator) is behind it',
+    },
+    openAi: {
+      chatCompletions: {
+        method: 'POST',
+        path: '/v1/chat/completions',
+        contentType: 'application/json',
+        body: OpenAiChatRequest,
+        responses: { 200: ChatCompletion, ...openAiErrors },
+        summary:
+          'OpenAI-compatible chat completions: JSON unless stream is true, then Server-Sent Events',
+        metadata: streamMetadata,
+      },
+      models: {
+        method: 'GET',
+        path: '/v1/models',
+        responses: { 200: OpenAiModelList, ...openAiErrors },
+        summary: 'The models this deployment offers, in OpenAI’s list shape',
+      },
     },
   },
   { strictStatusCodes: true },

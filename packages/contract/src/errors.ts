@@ -18,7 +18,9 @@ export const ERROR_CODES = [
   'budget_exceeded',
   'too_many_streams',
   'insufficient_balance',
+  'upstream_quota',
   'upstream_auth',
+  'upstream_account',
   'model_not_found',
   'context_too_long',
   'content_filtered',
@@ -129,6 +131,20 @@ export const ERRORS = {
     status: 503,
     message: 'The Z.AI account behind this service has run out of balance.',
     openAiType: 'insufficient_quota',
+    retry: 'never',
+  },
+  upstream_quota: {
+    status: 429,
+    message:
+      'The Z.AI plan behind this service reached its usage cap. It resets at the time given.',
+    openAiType: 'insufficient_quota',
+    retry: 'never',
+  },
+  upstream_account: {
+    status: 502,
+    message:
+      'The Z.AI account behind this service cannot be used right now. Its owner needs to act.',
+    openAiType: 'server_error',
     retry: 'never',
   },
   upstream_auth: {

@@ -3,3 +3,4 @@ export * from './schemas';
 export * from './contract';
 export * from './sse';
 export * from './client';
+export * from './openai';

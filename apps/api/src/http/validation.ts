@@ -1,29 +1,22 @@
 import type { ChatRequest, ErrorCode, FieldIssue } from '@zai-chat/contract';
-import type { ZodIssue, ZodType, ZodTypeDef } from 'zod';
+import type { ZodIssue } from 'zod';
 import type { Config } from '../config';
-
-export type Validated<T = ChatRequest> =
-  { ok: true; request: T } | { ok: false; code: ErrorCode; issues: FieldIssue[] };
 
 type Limits = Config['limits'];
 
-/** The contract's schema first, then this deployment's limits; every bad field is named. */
-export function validateChatRequest<T extends ChatRequest>(
-  schema: ZodType<T, ZodTypeDef, unknown>,
-  body: unknown,
-  limits: Limits,
-): Validated<T> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      code: 'bad_request',
-      issues: parsed.error.issues.slice(0, MAX_ISSUES).map(toFieldIssue),
-    };
-  }
-  const request = parsed.data;
+export interface Refusal {
+  code: ErrorCode;
+  issues: FieldIssue[];
+}
+
+/**
+ * This deployment's limits on a request that already matched the contract's schema (ts-rest
+ * checked it): images first (their own typed code), then counts, lengths and `max_tokens`.
+ * Every bad field is named.
+ */
+export function checkLimits(request: ChatRequest, limits: Limits): Refusal | undefined {
   const images = imageIssues(request, limits);
-  if (images.length) return { ok: false, code: 'image_too_large', issues: images };
+  if (images.length) return { code: 'image_too_large', issues: images };
   const issues: FieldIssue[] = [];
   if (request.messages.length > limits.maxMessages) {
     issues.push({
@@ -45,7 +38,12 @@ export function validateChatRequest<T extends ChatRequest>(
       message: `max_tokens may be at most ${limits.maxTokensCeiling}`,
     });
   }
-  return issues.length ? { ok: false, code: 'bad_request', issues } : { ok: true, request };
+  return issues.length ? { code: 'bad_request', issues } : undefined;
+}
+
+/** The schema's complaints as field issues: at most a few, each a short excerpt. */
+export function schemaIssues(issues: ZodIssue[]): FieldIssue[] {
+  return issues.slice(0, MAX_ISSUES).map(toFieldIssue);
 }
 
 type Content = ChatRequest['messages'][number]['content'];

@@ -8,7 +8,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { UpstreamKind } from '@zai-chat/contract';
 import type { ZaiAuthMode } from '../config';
 import { type AuthorizationProvider, createAuthorization } from './auth';
-import { UpstreamFailure, mapUpstreamError, parseRetryAfter } from './errors';
+import { UpstreamFailure, mapUpstreamError, parseQuotaReset, parseRetryAfter } from './errors';
 
 export interface UpstreamResponse {
   status: number;
@@ -109,11 +109,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       if (status < 200 || status >= 300) {
         const errorText = await text().catch(() => '');
         release();
-        throw mapUpstreamError(
-          status,
-          businessCode(errorText.slice(0, MAX_ERROR_BODY_CHARS)),
-          parseRetryAfter(header(response, 'retry-after')),
-        );
+        const said = upstreamError(errorText.slice(0, MAX_ERROR_BODY_CHARS));
+        // A quota that names its reset time outranks a shorter Retry-After header.
+        const retryAfterMs =
+          (said.message !== undefined ? parseQuotaReset(said.message) : undefined) ??
+          parseRetryAfter(header(response, 'retry-after'));
+        throw mapUpstreamError(status, said.code, retryAfterMs);
       }
       return { status, body: response, text, abort };
     },
@@ -132,12 +133,16 @@ function header(res: IncomingMessage, name: string): string | null {
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
-function businessCode(text: string): string | undefined {
+/** Z.AI's error body `{"error":{"code","message"}}`; the message is read, never forwarded. */
+function upstreamError(text: string): { code?: string; message?: string } {
   try {
-    const code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
-    return code === undefined || code === null ? undefined : String(code);
+    const error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;
+    return {
+      code: error?.code === undefined || error.code === null ? undefined : String(error.code),
+      message: typeof error?.message === 'string' ? error.message : undefined,
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
