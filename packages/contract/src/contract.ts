@@ -1,5 +1,5 @@
 import { initContract } from '@ts-rest/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ERRORS, type ErrorStatus } from './errors';
 import { FAILED_DEPENDENCY, OpenAiChatRequest, OpenAiErrorBody, OpenAiModelList } from './openai';
 import { ApiConfig, ChatCompletion, ChatRequest, ErrorBody, Health } from './schemas';
