@@ -1,4 +1,5 @@
-import { type ChatCompletion, contract, encodeErrorFrame } from '@zai-chat/contract';
+import type { contract} from '@zai-chat/contract';
+import { type ChatCompletion, encodeErrorFrame } from '@zai-chat/contract';
 import type { AppRouteOptions } from '@ts-rest/express';
 import type { Request, RequestHandler, Response } from 'express';
 import { type ChatDeps, type ErrorFrame, type ExchangeResult, runExchange } from '../chat/exchange';

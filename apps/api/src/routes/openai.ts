@@ -1,8 +1,9 @@
+import type {
+  contract} from '@zai-chat/contract';
 import {
   type ChatCompletion,
   type OpenAiChatRequest,
   type OpenAiModelList,
-  contract,
   encodeDataFrame,
   openAiErrorBody,
   ERRORS,
