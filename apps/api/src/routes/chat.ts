@@ -1,4 +1,4 @@
-import type { contract} from '@zai-chat/contract';
+import type { contract } from '@zai-chat/contract';
 import { type ChatCompletion, encodeErrorFrame } from '@zai-chat/contract';
 import type { AppRouteOptions } from '@ts-rest/express';
 import type { Request, RequestHandler, Response } from 'express';

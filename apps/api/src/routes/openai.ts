@@ -1,5 +1,4 @@
-import type {
-  contract} from '@zai-chat/contract';
+import type { contract } from '@zai-chat/contract';
 import {
   type ChatCompletion,
   type OpenAiChatRequest,
