@@ -12,6 +12,7 @@ import { type Logger, createLogger } from './logger';
 import { type Metrics, createMetrics } from './metrics';
 import { jsonBody } from './http/json-body';
 import { mountContract } from './routes';
+import { mountOpenApi } from './routes/openapi';
 import { countRequests, mountMetrics } from './routes/metrics';
 import type { UpstreamClient } from './upstream/client';
 
@@ -75,6 +76,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     next();
   });
   if (config.metricsEnabled) mountMetrics(app, metrics);
+  mountOpenApi(app, pkg.version);
 
   const limitRate = rateLimit({
     windowMs: config.limits.rateLimitWindowMs,

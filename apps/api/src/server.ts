@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type Simulator, startSimulator } from '@zai-chat/zai-sim';
+import type { Simulator } from '@zai-chat/zai-sim';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { loadEnvFile } from './env-file';
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
 
   let simulator: Simulator | undefined;
   if (config.upstream.kind === 'simulator' && !config.upstream.baseUrl) {
+    // Loaded only when used: a production API talking to Z.AI never carries the simulator.
+    const { startSimulator } = await import('@zai-chat/zai-sim');
     simulator = await startSimulator({
       chunkDelayMs: Number(process.env.SIM_CHUNK_DELAY_MS ?? 30),
       slowTotalMs: Number(process.env.SIM_SLOW_TOTAL_MS ?? 5000),

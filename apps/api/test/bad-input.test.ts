@@ -61,6 +61,24 @@ describe('validation names each bad field', () => {
   });
 });
 
+describe('errors quote little of what was sent', () => {
+  it('a 900 KB bad role value comes back as a short excerpt, not twice in full', async () => {
+    const role = 'x'.repeat(900_000);
+    const res = await post().send({ messages: [{ role, content: 'hi' }] });
+    const error = expectError(res, 400, 'bad_request');
+    expect(JSON.stringify(res.body).length).toBeLessThan(2000);
+    expect(error.error.issues?.[0]?.path).toBe('messages.0.role');
+  });
+
+  it('hundreds of bad fields are reported as the first few', async () => {
+    const messages = Array.from({ length: 150 }, () => ({ role: 'nobody', content: 1 }));
+    const res = await post().send({ messages });
+    const error = expectError(res, 400, 'bad_request');
+    expect(error.error.issues!.length).toBeLessThanOrEqual(20);
+    expect(JSON.stringify(res.body).length).toBeLessThan(8000);
+  });
+});
+
 describe('malformed HTTP', () => {
   it('invalid JSON → 400 invalid_json', async () => {
     const res = await post().set('Content-Type', 'application/json').send('{"messages": [');

@@ -41,6 +41,9 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'production' }, /^ZAI_API_KEY: required in production/],
     [{ ZAI_AUTH: 'jwt', ZAI_API_KEY: 'no-dot' }, /^ZAI_API_KEY: must look like/],
     [{ RATE_LIMIT_MAX: '0' }, /^RATE_LIMIT_MAX: /],
+    [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY: "true" would let any client forge its address/],
+    [{ ZAI_MODELS: 'glm-4.6:telepathy' }, /^ZAI_MODELS: "telepathy" is not one of/],
+    [{ ZAI_MODELS: ' , ' }, /^ZAI_MODELS: lists no model/],
   ])('%j fails with one line naming the variable', (env, message) => {
     let error: unknown;
     try {
@@ -63,5 +66,24 @@ describe('loadConfig', () => {
   it('trust proxy from config: a hop count or a list, never true by default', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+  });
+
+  it('models: GLM’s line-up by default, or ZAI_MODELS with capabilities', () => {
+    expect(loadConfig({}).upstream.models.find((m) => m.id === 'glm-4.5v')).toMatchObject({
+      vision: true,
+    });
+    expect(
+      loadConfig({ ZAI_MODELS: 'glm-4.6:reasoning:tools, my-vlm:vision' }).upstream.models,
+    ).toEqual([
+      { id: 'glm-4.6', vision: false, reasoning: true, tools: true },
+      { id: 'my-vlm', vision: true, reasoning: false, tools: false },
+    ]);
+  });
+
+  it('fallback models are an ordered list', () => {
+    expect(loadConfig({}).upstream.fallbackModels).toEqual([]);
+    expect(
+      loadConfig({ ZAI_FALLBACK_MODELS: 'glm-4.5-air, glm-4.5-flash' }).upstream.fallbackModels,
+    ).toEqual(['glm-4.5-air', 'glm-4.5-flash']);
   });
 });

@@ -38,7 +38,7 @@ async function abortedStream(
   const init = {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(streamOf(`storm ${i} [sim:slow ms=400]`)),
+    body: JSON.stringify(streamOf(`storm ${i} [sim:slow ms=3000]`)),
     signal: controller.signal,
   };
   try {

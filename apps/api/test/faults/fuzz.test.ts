@@ -159,6 +159,28 @@ describe('fuzzed request bodies', () => {
     );
   });
 
+  it('deep nesting in any field (JSON.stringify would overflow at ~4,000 levels) is a 400', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('extra', 'tools', 'response_format', 'stop', 'messages'),
+        fc.integer({ min: 33, max: 6000 }),
+        fc.constantFrom(['[', ']'], ['{"a":', '}']),
+        async (field, depth, [open, close]) => {
+          const nested = `${open.repeat(depth)}1${close.repeat(depth)}`;
+          const body = `{"messages":[{"role":"user","content":"hi"}],"${field}":${nested}}`;
+          const res = await request(server)
+            .post('/api/chat')
+            .set('Content-Type', 'application/json')
+            .send(body);
+          expect(res.status).toBe(400);
+          expect(ErrorBody.parse(res.body).error.message).toMatch(/nests deeper than 32 levels/);
+          await send({ body });
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('numbers JSON.parse cannot hold exactly, in every numeric field', async () => {
     const raw = fc.constantFrom(
       '1e400',

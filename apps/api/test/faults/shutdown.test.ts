@@ -1,78 +1,36 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ErrorBody } from '@zai-chat/contract';
 import { type Simulator, startSimulator } from '@zai-chat/zai-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiProcess, startApiProcess } from '../support/api-process';
 import { splitStream, streamOf } from './helpers';
 
 /**
  * The real process (server.ts) on SIGTERM: stops taking requests, lets streams in flight
  * finish within SHUTDOWN_DRAIN_MS, ends the rest with an error event, and exits 0.
  */
-const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
-
 let sim: Simulator;
 beforeAll(async () => {
   sim = await startSimulator();
 });
 afterAll(() => sim.close());
 
-interface Api {
-  child: ChildProcess;
-  baseUrl: string;
-  logs: Record<string, unknown>[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-let running: Api | undefined;
+let running: ApiProcess | undefined;
 afterEach(() => {
   if (running && running.child.exitCode === null && running.child.signalCode === null)
     running.child.kill('SIGKILL');
   running = undefined;
 });
 
-async function startApi(env: Record<string, string> = {}): Promise<Api> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: API_DIR,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      SIMULATOR_URL: sim.url,
-      SIMULATOR_API_KEY: sim.apiKey,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function startApi(env: Record<string, string> = {}): Promise<ApiProcess> {
+  running = await startApiProcess({
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    SIMULATOR_URL: sim.url,
+    SIMULATOR_API_KEY: sim.apiKey,
+    ...env,
   });
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      buffered += b.toString();
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        try {
-          const entry = JSON.parse(line) as Record<string, unknown>;
-          logs.push(entry);
-          if (typeof entry.port === 'number') resolve(entry.port);
-        } catch {
-          // not a log line
-        }
-      }
-    });
-    void exited.then(({ code }) =>
-      reject(new Error(`API exited with ${code} before listening: ${stderr}`)),
-    );
-  });
-  running = { child, baseUrl: `http://127.0.0.1:${port}`, logs, exited };
   return running;
 }
 
