@@ -1,25 +1,27 @@
 /**
  * The `split` scenario's write plan: the bytes of a response cut so that a client must
  * reassemble frames across network reads. Each frame goes out in 2–3 writes, cut inside its
- * first and last multi-byte UTF-8 characters when it has some; every fifth frame is
- * instead written whole together with the tail of the frame before it and the head of the
- * one after it (two frames and half of a third in one write). Deterministic: the same frames
- * always give the same writes.
+ * first and last multi-byte UTF-8 characters when it has some; every fifth frame (when it is
+ * plain ASCII) is instead written whole together with the tail of the frame before it and the
+ * head of the one after it (two frames and half of a third in one write). Deterministic: the
+ * same frames always give the same writes.
  */
 export function splitWrites(frames: string[]): Buffer[] {
   const buffers = frames.map((f) => Buffer.from(f, 'utf8'));
   const all = Buffer.concat(buffers);
   const cuts = new Set<number>();
+  // A frame rides whole in one write with the tail of the one before and the head of the one
+  // after: every fifth frame, unless it has multi-byte characters (those get cut instead).
+  const merged = buffers.map(
+    (b, k) => k % 5 === 3 && k + 1 < buffers.length && !b.some((byte) => byte >= 0x80),
+  );
   let start = 0;
   buffers.forEach((b, k) => {
     const end = start + b.length;
-    // Frame k with k % 5 === 1 rides whole in one write with its neighbours' halves.
-    const merged = k % 5 === 1;
-    const beforeMerged = k % 5 === 0 && k + 1 < buffers.length;
-    if (!merged) {
+    if (!merged[k]) {
       for (const cut of cutsInside(b, k)) cuts.add(start + cut);
+      if (!merged[k + 1]) cuts.add(end);
     }
-    if (!merged && !beforeMerged) cuts.add(end);
     start = end;
   });
   const writes: Buffer[] = [];
