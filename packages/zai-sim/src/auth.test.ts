@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { signJwt } from '../test/helpers';
-import { checkAuth } from './auth';
+import { checkAuth, signZaiJwt as signJwt } from './auth';
 
 const KEY = 'key-id.key-secret';
 const NOW = 1_750_000_000_000;

@@ -75,6 +75,22 @@ function decodeJson(part: string): Record<string, unknown> | undefined {
   }
 }
 
+/**
+ * An HS256 token the way Z.AI documents it (header `{"alg":"HS256","sign_type":"SIGN"}`,
+ * payload `{api_key, exp, timestamp}`), signed with the key's secret. For tests that need
+ * expired, µs-stamped or otherwise unusual tokens; `claims` may override `api_key`.
+ */
+export function signZaiJwt(
+  apiKey: string,
+  claims: { exp: number; timestamp: number; api_key?: string },
+  header: Record<string, unknown> = { alg: 'HS256', sign_type: 'SIGN' },
+): string {
+  const [id = '', secret = ''] = apiKey.split('.');
+  const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const body = `${encode(header)}.${encode({ api_key: id, ...claims })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);

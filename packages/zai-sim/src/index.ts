@@ -13,6 +13,7 @@ export {
 } from './business-codes';
 export type { BusinessCode, BusinessCodeName, UpstreamError } from './business-codes';
 export { ERROR_SCENARIOS, errorJson } from './errors';
+export { checkAuth, signZaiJwt } from './auth';
 export { PARAMETER_LIMITS } from './validation';
 export { DEFAULT_TOOL, sampleArguments } from './tools';
 export { hostileWebSearchResults, webSearchResults } from './websearch';

@@ -78,7 +78,8 @@ function sample(schema: unknown, name: string, call: number, depth: number): unk
   if (s.default !== undefined) return s.default;
   const options = Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : undefined;
   if (options && options.length > 0) return sample(options[0], name, call, depth + 1);
-  const declared = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
+  const types: unknown[] = Array.isArray(s.type) ? s.type : [s.type];
+  const declared = types.find((t) => t !== 'null');
   const type =
     typeof declared === 'string'
       ? declared

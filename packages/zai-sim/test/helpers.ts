@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { readSseFrames } from '@zai-chat/contract';
 import type { Simulator } from '../src/index';
 
@@ -95,14 +94,4 @@ export const text = (cs: WireChunk[]): string =>
 export const finishReason = (cs: WireChunk[]): string | null | undefined =>
   cs.flatMap((c) => c.choices ?? []).find((ch) => ch.finish_reason)?.finish_reason;
 
-/** An HS256 JWT the way Z.AI documents it (and the official SDKs sign it). */
-export function signJwt(
-  apiKey: string,
-  claims: { exp: number; timestamp: number; api_key?: string },
-  header: Record<string, unknown> = { alg: 'HS256', sign_type: 'SIGN' },
-): string {
-  const [id, secret] = apiKey.split('.') as [string, string];
-  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const body = `${enc(header)}.${enc({ api_key: id, ...claims })}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
+export { signZaiJwt as signJwt } from '../src/auth';

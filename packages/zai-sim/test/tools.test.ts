@@ -39,7 +39,7 @@ const searchTool = {
 /** Reassemble streamed tool calls by index, as an SDK does. */
 function assemble(cs: WireChunk[]): { id?: string; name?: string; arguments: string }[] {
   const calls: { id?: string; name?: string; arguments: string }[] = [];
-  for (const call of deltas(cs).flatMap((d) => d.tool_calls ?? []) as WireToolCall[]) {
+  for (const call of deltas(cs).flatMap((d): WireToolCall[] => d.tool_calls ?? [])) {
     const slot = (calls[call.index ?? 0] ??= { arguments: '' });
     if (call.id) slot.id = call.id;
     if (call.function?.name) slot.name = call.function.name;
