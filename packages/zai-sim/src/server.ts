@@ -197,7 +197,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       requestId,
       resetInSeconds: reset,
     });
-    if (status !== undefined && status >= 100 && status <= 599) error.status = status;
+    if (status !== undefined && status >= 200 && status <= 599) error.status = status;
     if (retry !== undefined) error.retryAfterSeconds = retry;
     return error;
   }
