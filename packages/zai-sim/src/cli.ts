@@ -8,6 +8,11 @@ const sim = await startSimulator({
   apiKey: process.env.SIM_API_KEY ?? DEFAULT_SIM_API_KEY,
   chunkDelayMs: Number(process.env.SIM_CHUNK_DELAY_MS ?? 30),
   slowTotalMs: Number(process.env.SIM_SLOW_TOTAL_MS ?? 5000),
+  // Comma-separated models that answer 1312 (overloaded), for model-fallback demos.
+  overloadedModels: (process.env.SIM_OVERLOADED_MODELS ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean),
 });
 console.log(`Z.AI simulator listening: ZAI_BASE_URL=${sim.url}`);
 

@@ -6,8 +6,12 @@
  * chunks), `size` (characters of markdown), `wait` (ms before the response headers are sent,
  * to exercise a client's first-byte timeout), `gap` (ms of silence after the headers of a
  * stream, before its first chunk, like a long reasoning pause; exercises keep-alives and idle
- * timeouts). A `-once` suffix fails only the first time a given message is seen, so a
- * client's retry succeeds.
+ * timeouts), `calls` (parallel tool calls), `results` (web-search results), `hostile`
+ * (1: hostile web-search titles and links), `code`, `status`, `retry`, `reset` (the `error`
+ * scenario's business code, HTTP status, Retry-After seconds, seconds to a quota reset).
+ * A `-once` suffix fails only the first time a given message is seen, so a client's retry
+ * succeeds. With nothing asked for, a request with function tools gets `tools`, one with a
+ * `web_search` tool gets `web-search`, one with thinking enabled gets `reasoning`.
  */
 export const SCENARIOS = [
   'normal',
@@ -27,6 +31,11 @@ export const SCENARIOS = [
   'sensitive',
   'length',
   'network-error',
+  'tools',
+  'web-search',
+  'error',
+  'split',
+  'nulls',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -39,6 +48,20 @@ export interface ScenarioParams {
   wait?: number;
   /** Delay between a stream's headers and its first chunk (ms). */
   gap?: number;
+  /** Parallel tool calls of the `tools` scenario (default 1). */
+  calls?: number;
+  /** Results of the `web-search` scenario (default 3). */
+  results?: number;
+  /** 1: the `web-search` results carry script in titles and `javascript:`/`data:` links. */
+  hostile?: number;
+  /** Business code of the `error` scenario (default 1214). */
+  code?: number;
+  /** HTTP status of the `error` scenario (default: the code's, see business-codes.ts). */
+  status?: number;
+  /** Retry-After seconds sent with an `error` answer. */
+  retry?: number;
+  /** Seconds until the quota reset named by 1308/1310 (default 3600). */
+  reset?: number;
 }
 
 export interface Scenario {
@@ -48,7 +71,21 @@ export interface Scenario {
 }
 
 const DIRECTIVE = /\[sim:([a-z-]+)((?:\s+[a-z]+=\d+)*)\s*\]/;
-const PARAM_KEYS = new Set<keyof ScenarioParams>(['chunks', 'delay', 'ms', 'size', 'wait', 'gap']);
+const PARAM_KEYS = new Set<keyof ScenarioParams>([
+  'chunks',
+  'delay',
+  'ms',
+  'size',
+  'wait',
+  'gap',
+  'calls',
+  'results',
+  'hostile',
+  'code',
+  'status',
+  'retry',
+  'reset',
+]);
 
 export function isScenarioName(name: string): name is ScenarioName {
   return (SCENARIOS as readonly string[]).includes(name);
@@ -77,6 +114,10 @@ export interface ScenarioInput {
   model: string | undefined;
   lastUserText: string;
   thinkingEnabled: boolean;
+  /** The request offers function tools and `tool_choice` is not `"none"`. */
+  wantsTools?: boolean;
+  /** The request carries a `{"type":"web_search"}` tool. */
+  wantsWebSearch?: boolean;
 }
 
 export function chooseScenario(input: ScenarioInput): Scenario {
@@ -85,5 +126,14 @@ export function chooseScenario(input: ScenarioInput): Scenario {
   if (input.model?.startsWith('sim-'))
     return parseScenarioName(input.model.slice(4), fromDirective?.params);
   if (fromDirective) return fromDirective;
-  return { name: input.thinkingEnabled ? 'reasoning' : 'normal', once: false, params: {} };
+  return { name: automaticScenario(input), once: false, params: {} };
+}
+
+/** What the request itself implies when no scenario was asked for. */
+export function automaticScenario(
+  input: Pick<ScenarioInput, 'thinkingEnabled' | 'wantsTools' | 'wantsWebSearch'>,
+): ScenarioName {
+  if (input.wantsTools) return 'tools';
+  if (input.wantsWebSearch) return 'web-search';
+  return input.thinkingEnabled ? 'reasoning' : 'normal';
 }

@@ -7,21 +7,29 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { answerFor, markdownAnswer, reasoningFor, splitIntoChunks } from './answers';
-import { isAuthorized } from './auth';
+import { checkAuth } from './auth';
+import { businessError, zaiRequestId } from './business-codes';
+import { ERROR_SCENARIOS, type UpstreamError } from './errors';
+import { planAnswer, type Answer } from './plan';
+import { renderCompletion, renderStream, type ChunkMeta, type FrameStyle } from './render';
+import { automaticScenario, chooseScenario, type Scenario } from './scenarios';
 import {
-  ERROR_SCENARIOS,
-  badKeyError,
-  errorJson,
-  missingKeyError,
-  type UpstreamError,
-} from './errors';
-import { chooseScenario, type Scenario } from './scenarios';
+  drained,
+  headerValue,
+  readBody,
+  sendError,
+  sendJson,
+  sleepUnlessClosed,
+  writeSplit,
+} from './http-io';
+import { lastToolResult, lastUserMessageText, messagesLength } from './request';
+import { splitWrites } from './split';
+import { readTools } from './tools';
+import { validateChatBody } from './validation';
 
 export const SIM_BASE_PATH = '/api/paas/v4';
 /** Shaped like a real key (`<id>.<secret>`) so JWT mode can be exercised too. */
 export const DEFAULT_SIM_API_KEY = 'sim-key-id.sim-key-secret';
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface SimulatorOptions {
   port?: number;
@@ -31,12 +39,16 @@ export interface SimulatorOptions {
   chunkDelayMs?: number;
   /** Total duration of the `slow` scenario (ms), spread over its chunks by deadline. */
   slowTotalMs?: number;
+  /** Models that answer every chat request with 1312 (overloaded, try another model). */
+  overloadedModels?: readonly string[];
 }
 
 export interface RecordedRequest {
   scenario: Scenario;
   headers: IncomingHttpHeaders;
   body: Record<string, unknown>;
+  /** The `request_id` the answer carries (the body's, or a generated one). */
+  requestId: string;
 }
 
 export interface Simulator {
@@ -52,14 +64,21 @@ export interface Simulator {
   readonly requests: RecordedRequest[];
   /** Resolves when the number of open requests drops to `count` (or rejects after `timeoutMs`). */
   waitForOpenRequests(count: number, timeoutMs?: number): Promise<void>;
+  /** Replace the models that answer 1312 (see `SimulatorOptions.overloadedModels`). */
+  setOverloadedModels(models: readonly string[]): void;
   close(): Promise<void>;
 }
 
 interface ChatBody {
   model?: unknown;
   stream?: unknown;
-  messages?: unknown;
-  thinking?: { type?: unknown };
+  messages?: unknown[];
+  thinking?: { type?: unknown } | null;
+  max_tokens?: unknown;
+  request_id?: unknown;
+  stream_options?: { include_usage?: unknown } | null;
+  tools?: unknown;
+  tool_choice?: unknown;
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -67,6 +86,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const chunkDelayMs = options.chunkDelayMs ?? 0;
   const slowTotalMs = options.slowTotalMs ?? 5000;
   const failedOnce = new Set<string>();
+  let overloaded = new Set(options.overloadedModels ?? []);
   const requests: RecordedRequest[] = [];
   const openListeners = new Set<() => void>();
   let open = 0;
@@ -93,44 +113,93 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const raw = await readBody(req);
     if (raw === undefined)
       return sendError(res, { status: 413, code: '1210', message: 'Body too large' });
-    if (!isAuthorized(req.headers.authorization, apiKey)) {
-      return sendError(res, req.headers.authorization ? badKeyError : missingKeyError);
-    }
-    let body: ChatBody;
+    const auth = checkAuth(req.headers.authorization, apiKey);
+    if (!auth.ok) return sendError(res, auth.error);
+    let parsed: unknown;
     try {
-      body = JSON.parse(raw) as ChatBody;
+      parsed = JSON.parse(raw);
     } catch {
       return sendError(res, { status: 400, code: '1214', message: 'Invalid JSON body' });
     }
-    if (!Array.isArray(body.messages) || body.messages.length === 0) {
-      return sendError(res, { status: 400, code: '1214', message: 'messages 参数非法' });
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return sendError(res, { status: 400, code: '1214', message: 'Invalid JSON body' });
     }
-    const lastUserText = lastUserMessageText(body.messages);
-    const scenario = chooseScenario({
+    const body = parsed as ChatBody;
+    const invalid = validateChatBody(body as Record<string, unknown>);
+    if (invalid) return sendError(res, invalid);
+    const messages = body.messages as unknown[];
+
+    const model = typeof body.model === 'string' ? body.model : 'glm-4.6';
+    const requestId =
+      typeof body.request_id === 'string' && body.request_id ? body.request_id : zaiRequestId();
+    const tools = readTools(body);
+    const lastUserText = lastUserMessageText(messages);
+    const implied = {
+      thinkingEnabled: body.thinking?.type === 'enabled',
+      wantsTools: tools.wantsTools,
+      wantsWebSearch: tools.wantsWebSearch,
+    };
+    let scenario = chooseScenario({
       header: headerValue(req.headers['x-zai-sim-scenario']),
       model: typeof body.model === 'string' ? body.model : undefined,
       lastUserText,
-      thinkingEnabled: body.thinking?.type === 'enabled',
+      ...implied,
     });
-    requests.push({ scenario, headers: req.headers, body: body as Record<string, unknown> });
-    if (requests.length > 100) requests.shift();
-
     if (scenario.once) {
+      // Seen before: answer as if nothing had been asked for, so the client's retry succeeds.
       const key = `${scenario.name}|${lastUserText}`;
-      if (failedOnce.has(key)) scenario.name = 'normal';
+      if (failedOnce.has(key)) scenario = { ...scenario, name: automaticScenario(implied) };
       else failedOnce.add(key);
     }
+    if (overloaded.has(model)) scenario = { name: 'error', once: false, params: { code: 1312 } };
+    requests.push({
+      scenario,
+      headers: req.headers,
+      body: body as Record<string, unknown>,
+      requestId,
+    });
+    if (requests.length > 100) requests.shift();
     if (scenario.params.wait) {
       // Headers withheld: the client sees an open connection and no first byte.
       if (!(await sleepUnlessClosed(res, scenario.params.wait))) return;
     }
-    const upstreamError = ERROR_SCENARIOS[scenario.name];
+    const upstreamError = errorFor(scenario, model, requestId);
     if (upstreamError) return sendError(res, upstreamError);
 
-    const model = typeof body.model === 'string' ? body.model : 'glm-4.6';
-    const plan = planAnswer(scenario, lastUserText, model, messagesLength(body.messages));
-    if (body.stream === true) return streamAnswer(res, plan, scenario);
-    return completeAnswer(res, plan, scenario);
+    const answer = planAnswer(scenario, {
+      prompt: lastUserText,
+      promptChars: messagesLength(messages, raw.length),
+      thinking: implied.thinkingEnabled,
+      tools,
+      toolResult: lastToolResult(messages),
+      maxTokens: typeof body.max_tokens === 'number' ? body.max_tokens : undefined,
+    });
+    const now = Date.now();
+    const meta: ChunkMeta = { id: `sim-${randomUUID()}`, requestId, created: now / 1000, model };
+    const style: FrameStyle = scenario.name === 'nulls' ? 'nulls' : 'zai';
+    if (body.stream === true) {
+      const frames = renderStream(answer, meta, {
+        style,
+        includeUsage: body.stream_options?.include_usage === true,
+      });
+      return streamAnswer(res, frames, scenario);
+    }
+    return completeAnswer(res, answer, renderCompletion(answer, meta, { style }), scenario);
+  }
+
+  /** The error a scenario answers with, if it is an error scenario. */
+  function errorFor(scenario: Scenario, model: string, requestId: string) {
+    if (scenario.name !== 'error') return ERROR_SCENARIOS[scenario.name];
+    const { code = 1214, status, retry, reset } = scenario.params;
+    const error: UpstreamError = businessError(String(code), {
+      model,
+      avoidModels: [...overloaded],
+      requestId,
+      resetInSeconds: reset,
+    });
+    if (status !== undefined && status >= 200 && status <= 599) error.status = status;
+    if (retry !== undefined) error.retryAfterSeconds = retry;
+    return error;
   }
 
   function stepMs(scenario: Scenario, chunks: number): number {
@@ -140,7 +209,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return chunkDelayMs;
   }
 
-  async function streamAnswer(res: ServerResponse, plan: AnswerPlan, scenario: Scenario) {
+  async function streamAnswer(res: ServerResponse, frames: string[], scenario: Scenario) {
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache',
@@ -151,7 +220,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     res.on('close', () => closed.abort());
 
     if (scenario.params.gap && !(await sleepUnlessClosed(res, scenario.params.gap))) return;
-    const frames = plan.frames;
+    if (scenario.name === 'split') {
+      const sse = [...frames.map((f) => `data: ${f}\n\n`), 'data: [DONE]\n\n'];
+      return writeSplit(res, splitWrites(sse), closed.signal);
+    }
     const step = stepMs(scenario, frames.length);
     const start = performance.now();
     try {
@@ -175,18 +247,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         if (scenario.name === 'malformed' && i === Math.floor(frames.length / 2)) {
           res.write('data: {"id":"broken","choices":[{"delta":\n\n');
         }
-        const frame = frames[i] as string;
-        if (!res.write(`data: ${frame}\n\n`)) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              res.off('drain', done);
-              res.off('close', done);
-              resolve();
-            };
-            res.on('drain', done);
-            res.on('close', done);
-          });
-        }
+        if (!res.write(`data: ${frames[i] as string}\n\n`)) await drained(res);
       }
       if (!closed.signal.aborted) res.end('data: [DONE]\n\n');
     } catch (err) {
@@ -194,16 +255,30 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
   }
 
-  async function completeAnswer(res: ServerResponse, plan: AnswerPlan, scenario: Scenario) {
+  async function completeAnswer(
+    res: ServerResponse,
+    answer: Answer,
+    completion: Record<string, unknown>,
+    scenario: Scenario,
+  ) {
     if (scenario.name === 'stall') return; // never answers; the client must time out
     if (scenario.name === 'drop') return void res.socket?.destroy();
     if (scenario.name === 'malformed') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       return void res.end('{"id":"broken","choices":[');
     }
-    const wait = stepMs(scenario, plan.frames.length) * plan.frames.length;
+    const chunks = answer.pieces.length + 1;
+    const wait = stepMs(scenario, chunks) * chunks;
     if (wait > 1) await sleep(wait);
-    sendJson(res, 200, plan.completion);
+    if (scenario.name !== 'split') return sendJson(res, 200, completion);
+    const text = JSON.stringify(completion);
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+    });
+    const closed = new AbortController();
+    res.on('close', () => closed.abort());
+    await writeSplit(res, splitWrites([text]), closed.signal);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -220,6 +295,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     requests,
     openRequests: () => open,
     totalRequests: () => total,
+    setOverloadedModels(models) {
+      overloaded = new Set(models);
+    },
     waitForOpenRequests(count, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
         if (open <= count) return resolve();
@@ -246,161 +324,3 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 }
 
 const STALL_AFTER = 3;
-
-/** Sleep `ms`, cut short when the client goes away; resolves false if it did. */
-async function sleepUnlessClosed(res: ServerResponse, ms: number): Promise<boolean> {
-  if (res.destroyed) return false;
-  const closed = new AbortController();
-  const onClose = () => closed.abort();
-  res.once('close', onClose);
-  try {
-    await sleep(ms, undefined, { signal: closed.signal });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    res.off('close', onClose);
-  }
-}
-
-interface AnswerPlan {
-  /** Serialised `chat.completion.chunk` objects, in order. */
-  frames: string[];
-  completion: Record<string, unknown>;
-}
-
-function planAnswer(
-  scenario: Scenario,
-  prompt: string,
-  model: string,
-  promptChars: number,
-): AnswerPlan {
-  const id = `sim-${randomUUID()}`;
-  const created = Math.floor(Date.now() / 1000);
-  const chunkCount = scenario.params.chunks ?? (scenario.name === 'slow' ? 50 : 30);
-  const content =
-    scenario.name === 'markdown'
-      ? markdownAnswer(scenario.params.size ?? 4000)
-      : answerFor(prompt, chunkCount * 2);
-  const reasoning = scenario.name === 'reasoning' ? reasoningFor(prompt) : '';
-  const finishReason =
-    scenario.name === 'sensitive'
-      ? 'sensitive'
-      : scenario.name === 'length'
-        ? 'length'
-        : scenario.name === 'network-error'
-          ? 'network_error'
-          : 'stop';
-
-  const contentPieces =
-    scenario.name === 'markdown'
-      ? splitIntoChunks(content, scenario.params.chunks ?? Math.ceil(content.length / 40))
-      : splitIntoChunks(content, chunkCount);
-  const pieces =
-    finishReason === 'stop'
-      ? contentPieces
-      : contentPieces.slice(0, Math.ceil(contentPieces.length / 3));
-  const reasoningPieces = reasoning ? splitIntoChunks(reasoning, 10) : [];
-  const usage = {
-    prompt_tokens: Math.ceil(promptChars / 4),
-    completion_tokens: reasoningPieces.length + pieces.length,
-    total_tokens: Math.ceil(promptChars / 4) + reasoningPieces.length + pieces.length,
-    prompt_tokens_details: { cached_tokens: 0 },
-  };
-  const head = `{"id":${JSON.stringify(id)},"created":${created},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":{"role":"assistant",`;
-  const frames = [
-    ...reasoningPieces.map((p) => `${head}"reasoning_content":${JSON.stringify(p)}}}]}`),
-    ...pieces.map((p) => `${head}"content":${JSON.stringify(p)}}}]}`),
-    JSON.stringify({
-      id,
-      created,
-      model,
-      choices: [
-        { index: 0, finish_reason: finishReason, delta: { role: 'assistant', content: '' } },
-      ],
-      usage,
-      // Z.AI adds top-level fields over time; relays must pass them through.
-      content_filter: [{ role: 'assistant', level: finishReason === 'sensitive' ? 1 : 3 }],
-    }),
-  ];
-  const completion = {
-    id,
-    created,
-    model,
-    object: 'chat.completion',
-    choices: [
-      {
-        index: 0,
-        finish_reason: finishReason,
-        message: {
-          role: 'assistant',
-          content: pieces.join(''),
-          ...(reasoning ? { reasoning_content: reasoning } : {}),
-        },
-      },
-    ],
-    usage,
-    content_filter: [{ role: 'assistant', level: 3 }],
-  };
-  return { frames, completion };
-}
-
-function lastUserMessageText(messages: unknown[]): string {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i] as { role?: unknown; content?: unknown } | null;
-    if (m?.role !== 'user') continue;
-    if (typeof m.content === 'string') return m.content;
-    if (Array.isArray(m.content)) {
-      return m.content
-        .map((p: { text?: unknown }) => (typeof p?.text === 'string' ? p.text : ''))
-        .join(' ');
-    }
-  }
-  return '';
-}
-
-function messagesLength(messages: unknown[]): number {
-  return JSON.stringify(messages).length;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of req as AsyncIterable<Buffer>) {
-    size += part.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    parts.push(part);
-  }
-  return Buffer.concat(parts).toString('utf8');
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, error: UpstreamError) {
-  const text = errorJson(error);
-  res.writeHead(error.status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    ...(error.retryAfterSeconds !== undefined
-      ? { 'Retry-After': String(error.retryAfterSeconds) }
-      : {}),
-  });
-  res.end(text);
-}

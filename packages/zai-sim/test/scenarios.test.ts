@@ -35,4 +35,31 @@ describe('scenario choice', () => {
   test('an unknown scenario name falls back to normal instead of failing', () => {
     expect(parseDirective('[sim:nonsense]')?.name).toBe('normal');
   });
+
+  test('tools, then web_search, then thinking are chosen automatically, only if nothing was asked', () => {
+    expect(chooseScenario({ ...base, wantsTools: true, wantsWebSearch: true }).name).toBe('tools');
+    expect(chooseScenario({ ...base, wantsWebSearch: true, thinkingEnabled: true }).name).toBe(
+      'web-search',
+    );
+    expect(chooseScenario({ ...base, lastUserText: '[sim:markdown]', wantsTools: true }).name).toBe(
+      'markdown',
+    );
+    expect(chooseScenario({ ...base, model: 'sim-nulls', wantsTools: true }).name).toBe('nulls');
+  });
+
+  test('the new scenarios and their numeric params parse from a directive', () => {
+    expect(parseDirective('[sim:error-once code=1312 status=503 retry=2 reset=60]')).toEqual({
+      name: 'error',
+      once: true,
+      params: { code: 1312, status: 503, retry: 2, reset: 60 },
+    });
+    expect(parseDirective('[sim:tools calls=2]')?.params).toEqual({ calls: 2 });
+    expect(parseDirective('[sim:web-search results=5 hostile=1]')?.params).toEqual({
+      results: 5,
+      hostile: 1,
+    });
+    for (const name of ['split', 'nulls', 'tools', 'web-search', 'error']) {
+      expect(parseDirective(`[sim:${name}]`)?.name).toBe(name);
+    }
+  });
 });
