@@ -1,12 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  ChatApiError,
-  ChatChunk,
-  DONE_SENTINEL,
-  ERROR_EVENT,
-  streamChat,
-} from '@zai-chat/contract';
+import type { ChatChunk } from '@zai-chat/contract';
+import { ChatApiError, DONE_SENTINEL, ERROR_EVENT, streamChat } from '@zai-chat/contract';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
@@ -20,7 +15,7 @@ import { framesOf } from './stack';
  * whatever frames a test hands it; the relay must forward every usable chunk byte for byte
  * (nulls, unknown fields, shapes no schema foresaw) and the typed client must accept them.
  */
-let queue: string[][] = [];
+const queue: string[][] = [];
 let upstream: Server;
 let origin: string;
 let api: Server;

@@ -1,7 +1,8 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError, generateText, streamText } from 'ai';
+import { APICallError, generateText, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { type Stack, startStack } from './stack';
 
 /**
@@ -14,8 +15,7 @@ let origin: string;
 let openai: OpenAI;
 let provider: ReturnType<typeof createOpenAICompatible>;
 beforeAll(async () => {
-  // RETRY_MAX_MS above the simulator's 1 s Retry-After, so the API retries a 429 itself.
-  stack = await startStack({ UPSTREAM_MAX_ATTEMPTS: '3', UPSTREAM_RETRY_MAX_MS: '1500' });
+  stack = await startStack({ UPSTREAM_MAX_ATTEMPTS: '3' });
   origin = await stack.listen();
   openai = new OpenAI({ baseURL: `${origin}/v1`, apiKey: 'not-needed-in-open-mode' });
   provider = createOpenAICompatible({
@@ -36,6 +36,22 @@ async function upstreamRequests(call: () => Promise<unknown>): Promise<number> {
   await call().catch(() => undefined);
   return stack.sim.totalRequests() - before;
 }
+
+const weatherTool = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Current weather in a city',
+    parameters: {
+      type: 'object',
+      properties: {
+        city: { type: 'string' },
+        unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+      },
+      required: ['city'],
+    },
+  },
+};
 
 describe('openai SDK', () => {
   it('non-streaming: stream defaults to false and the answer is a chat.completion', async () => {
@@ -84,6 +100,44 @@ describe('openai SDK', () => {
     expect(kinds.lastIndexOf('r')).toBeLessThan(kinds.indexOf('c'));
   });
 
+  it('a streamed tool call arrives in fragments and ends with finish_reason tool_calls', async () => {
+    const stream = await openai.chat.completions.create({
+      model: 'glm-4.6',
+      messages: [{ role: 'user', content: prompt('what is the weather in Paris?') }],
+      stream: true,
+      tools: [weatherTool],
+    });
+    let name = '';
+    let args = '';
+    let fragments = 0;
+    let finish: string | null | undefined;
+    for await (const chunk of stream) {
+      const call = chunk.choices[0]?.delta.tool_calls?.[0];
+      if (call?.function?.name) name = call.function.name;
+      if (call?.function?.arguments) {
+        args += call.function.arguments;
+        fragments++;
+      }
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(name).toBe('get_weather');
+    expect(fragments).toBeGreaterThan(1);
+    expect(JSON.parse(args)).toMatchObject({ city: expect.any(String) as string });
+    expect(finish).toBe('tool_calls');
+  });
+
+  it('a non-streamed tool call comes back as message.tool_calls', async () => {
+    const completion = await openai.chat.completions.create({
+      model: 'glm-4.6',
+      messages: [{ role: 'user', content: prompt('weather?') }],
+      tools: [weatherTool],
+    });
+    const call = completion.choices[0]?.message.tool_calls?.[0];
+    expect(call?.type).toBe('function');
+    expect(call?.type === 'function' && call.function.name).toBe('get_weather');
+    expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
+  });
+
   it('a bad parameter is a BadRequestError naming the field, sent nowhere', async () => {
     const requests = await upstreamRequests(async () => {
       const err = await openai.chat.completions
@@ -106,7 +160,12 @@ describe('openai SDK', () => {
   });
 
   it.each([
-    ['upstream 429 rate limit (already retried by the API)', '[sim:rate-limit]', 3, 'rate_limited'],
+    [
+      'upstream 429 rate limit (already retried by the API)',
+      '[sim:error code=1302]',
+      3,
+      'rate_limited',
+    ],
     ['upstream 500 (already retried by the API)', '[sim:server-error]', 3, 'upstream_unavailable'],
     ['upstream auth failure (final)', '[sim:auth]', 1, 'upstream_auth'],
     ['out of balance (final)', '[sim:balance]', 1, 'insufficient_balance'],
@@ -176,6 +235,32 @@ describe('Vercel AI SDK (openai-compatible provider)', () => {
     expect(reasoning).toMatch(/^Let me think/);
   });
 
+  it('streamText reports a streamed tool call with parsed input', async () => {
+    const result = streamText({
+      model: provider('glm-4.6'),
+      prompt: prompt('weather in Paris?'),
+      tools: {
+        get_weather: tool({
+          description: 'Current weather in a city',
+          inputSchema: z.object({ city: z.string(), unit: z.enum(['celsius', 'fahrenheit']) }),
+        }),
+      },
+    });
+    const calls: { toolName: string; input: unknown }[] = [];
+    let inputDeltas = 0;
+    for await (const part of result.fullStream) {
+      if (part.type === 'tool-call') calls.push({ toolName: part.toolName, input: part.input });
+      if (part.type === 'tool-input-delta') inputDeltas++;
+    }
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({
+      toolName: 'get_weather',
+      input: { city: expect.any(String) as string },
+    });
+    expect(inputDeltas).toBeGreaterThan(1);
+    expect(await result.finishReason).toBe('tool-calls');
+  });
+
   it('generateText works non-streaming', async () => {
     const { text, finishReason } = await generateText({
       model: provider('glm-4.6'),
@@ -186,7 +271,7 @@ describe('Vercel AI SDK (openai-compatible provider)', () => {
   });
 
   it.each([
-    ['upstream 429 rate limit', '[sim:rate-limit]', 3],
+    ['upstream 429 rate limit', '[sim:error code=1302]', 3],
     ['upstream 500', '[sim:server-error]', 3],
     ['upstream auth failure', '[sim:auth]', 1],
     ['out of balance', '[sim:balance]', 1],

@@ -6,6 +6,9 @@ import { KEEP_ALIVE_FRAME, SSE_HEADERS } from '@zai-chat/contract';
  * keep-alive comment whenever the stream has been quiet for `keepAliveMs`, so proxies and load
  * balancers don't cut a stream that is waiting on the first token or on long reasoning.
  */
+/** How long an early end waits for its final frame to reach a reader that may have stopped. */
+const END_GRACE_MS = 1000;
+
 export class SseWriter {
   private keepAlive: NodeJS.Timeout | undefined;
   private wroteSinceTick = false;
@@ -59,6 +62,12 @@ export class SseWriter {
     // sit behind a full socket indefinitely, so the connection is cut instead.
     if (this.signal?.aborted && this.res.writableNeedDrain) return void this.res.destroy();
     this.res.end(frame);
+    if (!this.signal?.aborted || this.res.writableFinished) return;
+    // A full kernel buffer is invisible from here (writableNeedDrain can be false while the
+    // reader has stopped): give the final frame a moment to leave, then let go regardless.
+    const cut = setTimeout(() => this.res.destroy(), END_GRACE_MS);
+    cut.unref();
+    this.res.once('finish', () => clearTimeout(cut));
   }
 
   stop(): void {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UpstreamClient, UpstreamResponse } from './client';
-import { UpstreamFailure, mapUpstreamError } from './errors';
+import type { UpstreamFailure } from './errors';
+import { mapUpstreamError } from './errors';
 import { UpstreamGaveUp, nextFallback, sendWithRetry } from './retry';
 
 const policy = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
