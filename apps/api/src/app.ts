@@ -1,19 +1,19 @@
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import pkg from '../package.json' with { type: 'json' };
 import type { Config } from './config';
 import { errorHandler, notFound, sendError } from './http/errors';
 import { requestId, serverTiming } from './http/request-context';
+import { type Access, createAccess } from './access';
 import { Lifecycle } from './lifecycle';
 import { type Logger, createLogger } from './logger';
 import { type Metrics, createMetrics } from './metrics';
 import { jsonBody } from './http/json-body';
 import { mountContract } from './routes';
 import { mountOpenApi } from './routes/openapi';
-import { countRequests, mountMetrics } from './routes/metrics';
+import { countRequests } from './routes/metrics';
 import type { UpstreamClient } from './upstream/client';
 
 export interface AppDeps {
@@ -22,6 +22,8 @@ export interface AppDeps {
   metrics?: Metrics;
   lifecycle?: Lifecycle;
   startedAt?: number;
+  /** Identity, budgets, rate limits and stream caps; built from the config when absent. */
+  access?: Access;
 }
 
 /** The Express app for a Config and its dependencies; `server.ts` listens, tests use supertest. */
@@ -29,6 +31,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = deps.metrics ?? createMetrics();
   const lifecycle = deps.lifecycle ?? new Lifecycle();
+  const access = deps.access ?? createAccess(config, { logger, metrics });
 
   const app = express();
   app.disable('x-powered-by');
@@ -63,7 +66,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     cors({
       origin: config.corsOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Accept', 'X-Request-Id'],
+      allowedHeaders: ['Content-Type', 'Accept', 'Authorization', 'Last-Event-ID', 'X-Request-Id'],
       exposedHeaders: ['X-Request-Id', 'X-Instance-Id', 'Server-Timing', 'Retry-After'],
       maxAge: 600,
     }),
@@ -75,25 +78,8 @@ export function createApp(config: Config, deps: AppDeps): Express {
     res.setHeader('X-Instance-Id', config.instanceId);
     next();
   });
-  if (config.metricsEnabled) mountMetrics(app, metrics);
   mountOpenApi(app, pkg.version);
 
-  const limitRate = rateLimit({
-    windowMs: config.limits.rateLimitWindowMs,
-    limit: config.limits.rateLimitMax,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    // An X-Forwarded-For without `trust proxy` is expected (TRUST_PROXY decides, not the
-    // client); the library's check would print a stack trace outside the JSON logs.
-    validate: { xForwardedForHeader: false },
-    handler: (req, res) => {
-      const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const retryAfter = resetTime
-        ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
-        : 1;
-      sendError(req, res, 'rate_limited', { retryAfter });
-    },
-  });
   const refuseWhileDraining: RequestHandler = (req, res, next) =>
     lifecycle.draining ? sendError(req, res, 'shutting_down', { retryAfter: 1 }) : next();
   const requireJson: RequestHandler = (req, res, next) =>
@@ -111,7 +97,8 @@ export function createApp(config: Config, deps: AppDeps): Express {
       lifecycle,
       startedAt: deps.startedAt ?? Date.now(),
     },
-    chatMiddleware: [refuseWhileDraining, limitRate, requireJson, jsonBody(config.limits)],
+    access,
+    chatMiddleware: [refuseWhileDraining, ...access.gate, requireJson, jsonBody(config.limits)],
   });
 
   app.use(notFound);

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { ModelInfo, UpstreamKind } from '@zai-chat/contract';
+import { AccessMode, type ModelInfo, type UpstreamKind } from '@zai-chat/contract';
 import { z } from 'zod';
 import { DEFAULT_MODELS, parseModels } from './models';
 
@@ -29,6 +29,9 @@ const EnvSchema = z.object({
   INSTANCE_ID: z.string().trim().min(1).max(64).optional(),
   SIMULATOR_URL: z.string().url().optional(),
   SIMULATOR_API_KEY: z.string().min(1).optional(),
+  /** Pacing of the in-process simulator (only without ZAI_API_KEY and SIMULATOR_URL). */
+  SIM_CHUNK_DELAY_MS: intFrom(30, 0),
+  SIM_SLOW_TOTAL_MS: intFrom(5000, 0),
   PORT: intFrom(8000, 0).pipe(z.number().max(65535)),
   HOST: z.string().min(1).default('127.0.0.1'),
   CORS_ORIGINS: z.string().default(''),
@@ -54,6 +57,28 @@ const EnvSchema = z.object({
   SSE_KEEPALIVE_MS: intFrom(15_000, 1),
   SHUTDOWN_DRAIN_MS: intFrom(10_000, 0),
   METRICS_ENABLED: boolFrom(true),
+  /** /metrics is served on this port only (0: an ephemeral port), never on PORT. */
+  METRICS_PORT: intFrom(9464, 0).pipe(z.number().max(65535)),
+  /** Where the metrics port listens; HOST by default. */
+  METRICS_HOST: z.string().min(1).optional(),
+  /** When set, /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Who may spend the key: `keys` (client keys), `proxy` (an auth proxy's header) or `open`. */
+  ACCESS_MODE: AccessMode.optional(),
+  ACCESS_KEYS_FILE: z.string().min(1).optional(),
+  ACCESS_PROXY_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/)
+    .default('X-Forwarded-Email')
+    .transform((h) => h.toLowerCase()),
+  /** Tokens per identity per UTC day (0: no budget). */
+  TOKEN_BUDGET_PER_DAY: intFrom(1_000_000, 0),
+  MAX_CONNECTIONS: intFrom(10_000, 1),
+  MAX_STREAMS: intFrom(2_000, 1),
+  MAX_STREAMS_PER_IDENTITY: intFrom(20, 1),
+  /** A request (headers and body) must arrive within this long; slow senders are cut. */
+  REQUEST_TIMEOUT_MS: intFrom(30_000, 1000),
+  HEADERS_TIMEOUT_MS: intFrom(10_000, 1000),
 });
 
 export type ZaiAuthMode = z.infer<typeof EnvSchema>['ZAI_AUTH'];
@@ -72,6 +97,8 @@ export interface Config {
     models: ModelInfo[];
     fallbackModels: string[];
   };
+  /** The in-process simulator's pacing, used when neither a key nor SIMULATOR_URL is set. */
+  simulator: { chunkDelayMs: number; slowTotalMs: number };
   instanceId: string;
   corsOrigins: string[] | '*';
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -93,6 +120,20 @@ export interface Config {
   keepAliveMs: number;
   shutdownDrainMs: number;
   metricsEnabled: boolean;
+  metrics: { port: number; host: string; token: string | undefined };
+  access: {
+    mode: AccessMode;
+    keysFile: string | undefined;
+    proxyHeader: string;
+    tokensPerDay: number;
+  };
+  caps: {
+    maxConnections: number;
+    maxStreams: number;
+    maxStreamsPerIdentity: number;
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -133,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         .map((m) => m.trim())
         .filter(Boolean),
     },
+    simulator: { chunkDelayMs: e.SIM_CHUNK_DELAY_MS, slowTotalMs: e.SIM_SLOW_TOTAL_MS },
     instanceId: e.INSTANCE_ID ?? hostname(),
     corsOrigins: parseOrigins(e.CORS_ORIGINS),
     logLevel: e.LOG_LEVEL,
@@ -162,7 +204,60 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     keepAliveMs: e.SSE_KEEPALIVE_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     metricsEnabled: e.METRICS_ENABLED,
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST, token: e.METRICS_TOKEN },
+    access: {
+      mode: accessMode(e),
+      keysFile: e.ACCESS_KEYS_FILE,
+      proxyHeader: e.ACCESS_PROXY_HEADER,
+      tokensPerDay: e.TOKEN_BUDGET_PER_DAY,
+    },
+    caps: {
+      maxConnections: e.MAX_CONNECTIONS,
+      maxStreams: e.MAX_STREAMS,
+      maxStreamsPerIdentity: e.MAX_STREAMS_PER_IDENTITY,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: Math.min(e.HEADERS_TIMEOUT_MS, e.REQUEST_TIMEOUT_MS),
+    },
   };
+}
+
+type Env = z.infer<typeof EnvSchema>;
+
+/** What the `keys` CLI needs: where keys are kept. */
+export function loadKeysConfig(env: NodeJS.ProcessEnv): { keysFile: string } {
+  const file = stripEmpty(env).ACCESS_KEYS_FILE;
+  if (!file) {
+    throw new ConfigError(
+      'ACCESS_KEYS_FILE: required; name the JSON file that holds the key hashes',
+    );
+  }
+  return { keysFile: file };
+}
+
+/**
+ * Who may spend the key. In production with a real key the choice must be explicit: an API
+ * left `open` by default would be a free relay of the owner's Z.AI account.
+ */
+function accessMode(e: Env): AccessMode {
+  if (!e.ACCESS_MODE) {
+    if (e.NODE_ENV === 'production' && e.ZAI_API_KEY) {
+      throw new ConfigError(
+        'ACCESS_MODE: required in production with a real ZAI_API_KEY; choose keys (client keys from `pnpm --filter @zai-chat/api keys create <name>`), proxy (an auth proxy in front sets ACCESS_PROXY_HEADER) or open (anyone who can reach the API spends your key)',
+      );
+    }
+    return 'open';
+  }
+  if (e.ACCESS_MODE === 'keys' && !e.ACCESS_KEYS_FILE) {
+    throw new ConfigError(
+      'ACCESS_KEYS_FILE: required with ACCESS_MODE=keys (the JSON file `keys create` writes; it holds only hashes)',
+    );
+  }
+  if (e.ACCESS_MODE === 'proxy' && /^(false|\d+)$/.test(e.TRUST_PROXY.trim())) {
+    throw new ConfigError(
+      'TRUST_PROXY: with ACCESS_MODE=proxy, name the auth proxy by address or subnet (e.g. 10.0.0.5 or 172.16.0.0/12), not a hop count: the identity header is believed only from those addresses',
+    );
+  }
+  return e.ACCESS_MODE;
 }
 
 function modelsFrom(raw: string) {

@@ -41,6 +41,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['from', 'to'] as const,
       registers: [registry],
     }),
+    capHits: new Counter({
+      name: 'zai_chat_cap_hits_total',
+      help: 'Requests or connections refused by a cap (connections, streams, rate limit, budget)',
+      labelNames: ['cap'] as const,
+      registers: [registry],
+    }),
     retries: new Counter({
       name: 'zai_chat_upstream_retries_total',
       help: 'Upstream requests retried',

@@ -8,18 +8,32 @@ import {
 import type { SseWriter } from './http/sse-writer';
 import { UpstreamFailure, mapUpstreamError } from './upstream/errors';
 
-export interface RelayResult {
+/** What has been relayed so far; kept up to date while the stream runs, so a stream that
+ * fails still says what reached the client (budgets count it). */
+export interface RelayProgress {
   chunks: number;
   finishReason: string | undefined;
   /** The last `usage` the upstream sent (Z.AI: on the final chunk). */
   usage: Usage | undefined;
+  /** Characters of content and reasoning relayed: a token estimate when usage never came. */
+  textChars: number;
 }
+
+export type RelayResult = RelayProgress;
+
+export const newRelayProgress = (): RelayProgress => ({
+  chunks: 0,
+  finishReason: undefined,
+  usage: undefined,
+  textChars: 0,
+});
 
 export interface RelayOptions {
   idleTimeoutMs: number;
   /** Ends the upstream connection; the relay's read then fails with `reason`. */
   abortUpstream(reason: unknown): void;
   onFirstChunk?(): void;
+  progress?: RelayProgress;
 }
 
 /**
@@ -34,9 +48,7 @@ export async function relayStream(
   writer: SseWriter,
   options: RelayOptions,
 ): Promise<RelayResult> {
-  let chunks = 0;
-  let finishReason: string | undefined;
-  let usage: Usage | undefined;
+  const progress = options.progress ?? newRelayProgress();
   let idle = setTimeout(onIdle, options.idleTimeoutMs);
   function onIdle() {
     options.abortUpstream(
@@ -66,10 +78,14 @@ export async function relayStream(
           badFrame = err;
           break;
         }
-        if (chunks++ === 0) options.onFirstChunk?.();
+        if (progress.chunks++ === 0) options.onFirstChunk?.();
         const choice = chunk.choices?.[0];
-        if (choice && typeof choice.finish_reason === 'string') finishReason = choice.finish_reason;
-        if (isObject(chunk.usage)) usage = chunk.usage as Usage;
+        if (choice) {
+          if (typeof choice.finish_reason === 'string')
+            progress.finishReason = choice.finish_reason;
+          progress.textChars += textLength(choice.delta);
+        }
+        if (isObject(chunk.usage)) progress.usage = chunk.usage as Usage;
         out += encodeDataFrame(frame.data);
       }
       if (done) {
@@ -88,20 +104,29 @@ export async function relayStream(
     }
   } catch (err) {
     // The client already has its [DONE]; an upstream that then misbehaves changes nothing for it.
-    if (done) return { chunks, finishReason, usage };
+    if (done) return progress;
     if (err instanceof UpstreamFailure) throw err;
     throw new UpstreamFailure('upstream_error', false, { cause: describe(err) });
   } finally {
     clearTimeout(idle);
   }
-  if (done) return { chunks, finishReason, usage };
+  if (done) return progress;
   throw new UpstreamFailure('upstream_error', false, { cause: 'stream ended without [DONE]' });
 }
 
 /** The parts of a chunk the relay reads; everything else is the client's business. */
 interface RelayedChunk {
-  choices?: ({ finish_reason?: unknown } | null)[];
+  choices?: ({ finish_reason?: unknown; delta?: unknown } | null)[];
   usage?: unknown;
+}
+
+function textLength(delta: unknown): number {
+  if (!isObject(delta)) return 0;
+  const { content, reasoning_content } = delta;
+  return (
+    (typeof content === 'string' ? content.length : 0) +
+    (typeof reasoning_content === 'string' ? reasoning_content.length : 0)
+  );
 }
 
 /**

@@ -1,16 +1,21 @@
-import type { Server } from 'node:http';
+import { type Server, createServer } from 'node:http';
 import type { Simulator } from '@zai-chat/zai-sim';
+import { createAccess } from './access';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { loadEnvFile } from './env-file';
+import { answerClientErrors } from './http/client-errors';
+import { capsWithinFileLimit, guardConnections, openFileLimit } from './http/connection-guard';
 import { Lifecycle } from './lifecycle';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
+import { startMetricsServer } from './metrics-server';
 import { createUpstreamClient } from './upstream/client';
 
 /**
  * Process entry: config from the environment, the upstream (Z.AI, or the simulator when no
- * ZAI_API_KEY is set), listen, and drain on SIGTERM/SIGINT.
+ * ZAI_API_KEY is set), the public server with its connection caps and timeouts, the private
+ * metrics port, and a drain on SIGTERM/SIGINT.
  */
 async function main(): Promise<void> {
   let config: Config;
@@ -30,10 +35,7 @@ async function main(): Promise<void> {
   if (config.upstream.kind === 'simulator' && !config.upstream.baseUrl) {
     // Loaded only when used: a production API talking to Z.AI never carries the simulator.
     const { startSimulator } = await import('@zai-chat/zai-sim');
-    simulator = await startSimulator({
-      chunkDelayMs: Number(process.env.SIM_CHUNK_DELAY_MS ?? 30),
-      slowTotalMs: Number(process.env.SIM_SLOW_TOTAL_MS ?? 5000),
-    });
+    simulator = await startSimulator(config.simulator);
     config.upstream.baseUrl = simulator.url;
     config.upstream.apiKey = simulator.apiKey;
   }
@@ -43,7 +45,22 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  const fileLimit = openFileLimit();
+  const caps = capsWithinFileLimit(config.caps, fileLimit);
+  if (
+    caps.maxConnections < config.caps.maxConnections ||
+    caps.maxStreams < config.caps.maxStreams
+  ) {
+    logger.warn(
+      { fileLimit, ...caps },
+      'caps lowered to fit the open-file limit (raise `ulimit -n` for more)',
+    );
+    config.caps = { ...config.caps, ...caps };
+  }
+
   const lifecycle = new Lifecycle();
+  const metrics = createMetrics({ defaultMetrics: true });
+  const access = createAccess(config, { logger, metrics });
   const app = createApp(config, {
     upstream: createUpstreamClient({
       kind: config.upstream.kind,
@@ -54,18 +71,45 @@ async function main(): Promise<void> {
     }),
     logger,
     lifecycle,
-    metrics: createMetrics({ defaultMetrics: true }),
+    metrics,
+    access,
   });
 
-  const server: Server = app.listen(config.port, config.host);
+  const server: Server = createServer(
+    {
+      requestTimeout: config.caps.requestTimeoutMs,
+      headersTimeout: config.caps.headersTimeoutMs,
+      // Node checks those timeouts on this interval (30 s by default): a slow sender would
+      // otherwise be cut up to 30 s late.
+      connectionsCheckingInterval: Math.min(1000, config.caps.headersTimeoutMs / 2),
+    },
+    app,
+  );
+  guardConnections(server, {
+    max: config.caps.maxConnections,
+    onCapHit: () => access.reporter.hit('connections'),
+  });
+  answerClientErrors(server, () => access.reporter.hit('slow_requests'));
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  const metricsServer = config.metricsEnabled
+    ? await startMetricsServer(metrics, config.metrics)
+    : undefined;
+  const metricsAddress = metricsServer?.address();
   logger.info(
-    { port, host: config.host, upstream: config.upstream.kind },
+    {
+      port,
+      host: config.host,
+      upstream: config.upstream.kind,
+      access: config.access.mode,
+      metricsPort:
+        typeof metricsAddress === 'object' && metricsAddress ? metricsAddress.port : undefined,
+    },
     config.upstream.kind === 'simulator'
       ? `API on http://${config.host}:${port} using the Z.AI SIMULATOR (no ZAI_API_KEY set)`
       : `API on http://${config.host}:${port} using Z.AI at ${baseUrl}`,
@@ -82,6 +126,8 @@ async function main(): Promise<void> {
     const outcome = await lifecycle.drain(config.shutdownDrainMs);
     logger.info(outcome, 'drained');
     server.closeAllConnections();
+    metricsServer?.close();
+    access.close();
     await simulator?.close();
     process.exit(0);
   };

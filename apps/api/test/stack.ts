@@ -9,6 +9,7 @@ import { type Config, loadConfig } from '../src/config';
 import { Lifecycle } from '../src/lifecycle';
 import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/metrics';
+import { startMetricsServer } from '../src/metrics-server';
 import { createUpstreamClient } from '../src/upstream/client';
 
 export interface Stack {
@@ -19,6 +20,8 @@ export interface Stack {
   metrics: ReturnType<typeof createMetrics>;
   /** Listen on a real loopback port; returns the API's origin. */
   listen(): Promise<string>;
+  /** The private metrics port (METRICS_PORT in production) on loopback; returns its origin. */
+  listenMetrics(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,10 @@ export async function startStack(
     SIMULATOR_URL: sim.url,
     SIMULATOR_API_KEY: sim.apiKey,
     RATE_LIMIT_MAX: '100000',
+    // Budgets and per-identity stream caps have tests of their own; elsewhere they would
+    // only make unrelated tests depend on how many requests ran before them.
+    TOKEN_BUDGET_PER_DAY: '0',
+    MAX_STREAMS_PER_IDENTITY: '100000',
     UPSTREAM_RETRY_BASE_MS: '10',
     UPSTREAM_RETRY_MAX_MS: '50',
     ...env,
@@ -56,6 +63,7 @@ export async function startStack(
     metrics,
   });
   let server: Server | undefined;
+  let metricsServer: Server | undefined;
   return {
     sim,
     config,
@@ -67,7 +75,16 @@ export async function startStack(
       await new Promise((resolve) => server!.once('listening', resolve));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
+    async listenMetrics() {
+      metricsServer = await startMetricsServer(metrics, {
+        port: 0,
+        host: '127.0.0.1',
+        token: config.metrics.token,
+      });
+      return `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
+    },
     async close() {
+      if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));
       if (server) {
         server.closeAllConnections();
         await new Promise((resolve) => server!.close(resolve));

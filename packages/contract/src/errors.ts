@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'payload_too_large',
   'image_too_large',
+  'request_timeout',
   'unauthorized',
   'not_found',
   'stream_not_found',
@@ -54,7 +55,7 @@ export type OpenAiErrorType =
  * - `elsewhere`: this replica is going away; another one (or this one restarted) will answer.
  */
 export interface ErrorSpec {
-  status: 400 | 401 | 404 | 413 | 415 | 429 | 500 | 502 | 503 | 504;
+  status: 400 | 401 | 404 | 408 | 413 | 415 | 429 | 500 | 502 | 503 | 504;
   message: string;
   openAiType: OpenAiErrorType;
   retry: 'never' | 'later' | 'elsewhere';
@@ -90,6 +91,12 @@ export const ERRORS = {
     message: 'An attached image is too large. Attach a smaller one.',
     openAiType: 'invalid_request_error',
     retry: 'never',
+  },
+  request_timeout: {
+    status: 408,
+    message: 'The request did not arrive in time. Check the connection and send it again.',
+    openAiType: 'invalid_request_error',
+    retry: 'later',
   },
   unauthorized: {
     status: 401,

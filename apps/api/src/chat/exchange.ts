@@ -1,11 +1,14 @@
-import { ERRORS, type ErrorCode } from '@zai-chat/contract';
+import { ERRORS, type ErrorCode, type Usage } from '@zai-chat/contract';
 import type { Request, Response } from 'express';
+import type { Access } from '../access';
+import { auditExchange, promptChars } from '../access/audit';
+import { identityOf } from '../access/identify';
 import type { Config } from '../config';
 import { SseBody } from '../http/sse-body';
 import { SseWriter } from '../http/sse-writer';
 import type { Lifecycle } from '../lifecycle';
 import type { Metrics } from '../metrics';
-import { relayStream } from '../relay';
+import { newRelayProgress, relayStream } from '../relay';
 import type { UpstreamClient, UpstreamResponse } from '../upstream/client';
 import { UpstreamFailure } from '../upstream/errors';
 import { UpstreamGaveUp, sendWithRetry } from '../upstream/retry';
@@ -16,6 +19,7 @@ export interface ChatDeps {
   upstream: UpstreamClient;
   metrics: Metrics;
   lifecycle: Lifecycle;
+  access: Access;
 }
 
 /** How a surface (`/api/chat` or `/v1`) words the frame that ends a stream with an error. */
@@ -52,7 +56,13 @@ export async function runExchange(
   deps: ChatDeps,
   errorFrame: ErrorFrame,
 ): Promise<ExchangeResult> {
-  const { config, metrics, lifecycle } = deps;
+  const { config, metrics, lifecycle, access } = deps;
+  const identity = identityOf(res)?.id ?? 'anonymous';
+  const release = access.slots.acquire(identity);
+  if (typeof release === 'string') {
+    access.reporter.hit(release === 'global' ? 'streams' : 'identity_streams');
+    return { kind: 'failed', code: 'too_many_streams', final: false, retryAfter: 1 };
+  }
   const started = performance.now();
   const exchange = new AbortController();
   const total = setTimeout(
@@ -74,17 +84,34 @@ export async function runExchange(
     finished,
   });
   if (body.stream) metrics.activeStreams.inc();
-  const done = () => {
+  const progress = newRelayProgress();
+  let model = body.model;
+  const done = (outcome: string) => {
     clearTimeout(total);
+    release();
+    const durationMs = performance.now() - started;
     if (body.stream) {
       metrics.activeStreams.dec();
-      metrics.streamDuration.observe((performance.now() - started) / 1000);
+      metrics.streamDuration.observe(durationMs / 1000);
     }
+    // Tokens count against the identity's budget whether the answer completed or not.
+    const tokens = auditExchange(req.log, {
+      identity,
+      model,
+      usage: progress.usage,
+      promptChars: promptChars(body.messages),
+      relayedChars: progress.textChars,
+      durationMs,
+      outcome,
+      stream: body.stream,
+    });
+    access.budgets
+      .record(identity, tokens)
+      .catch((err: unknown) => req.log.warn({ err }, 'recording tokens failed'));
     markFinished();
   };
 
   let upstream: UpstreamResponse;
-  let model: string;
   try {
     const sent = await sendWithRetry(deps.upstream, body, {
       signal: exchange.signal,
@@ -107,46 +134,61 @@ export async function runExchange(
     model = sent.model;
     res.locals.upstreamMs = performance.now() - started;
   } catch (err) {
-    done();
-    return failedBeforeStream(req, err, exchange.signal.reason, metrics);
+    const result = failedBeforeStream(req, err, exchange.signal.reason, metrics);
+    done(outcomeOf(result, exchange.signal.reason));
+    return result;
   }
 
   if (!body.stream) {
     try {
       const json = parseCompletion(await upstream.text());
-      done();
+      progress.usage = usageOf(json);
+      done('done');
       return { kind: 'json', body: json, model };
     } catch (err) {
-      done();
-      return failedBeforeStream(req, err, exchange.signal.reason, metrics);
+      const result = failedBeforeStream(req, err, exchange.signal.reason, metrics);
+      done(outcomeOf(result, exchange.signal.reason));
+      return result;
     }
   }
 
   const relay = async (out: Response) => {
     const writer = new SseWriter(out, config.keepAliveMs, exchange.signal);
     writer.open();
+    let outcome = 'done';
     try {
-      const result = await relayStream(upstream.body, writer, {
+      await relayStream(upstream.body, writer, {
         idleTimeoutMs: config.timeouts.idleMs,
         abortUpstream: upstream.abort,
         onFirstChunk: () => metrics.timeToFirstChunk.observe((performance.now() - started) / 1000),
+        progress,
       });
-      req.log.info({ chunks: result.chunks, finishReason: result.finishReason }, 'stream complete');
     } catch (err) {
       if (exchange.signal.reason === CLIENT_GONE) {
-        req.log.info({ phase: 'streaming' }, 'client disconnected');
+        outcome = 'client_gone';
         return;
       }
       const failure = toFailure(err, exchange.signal.reason);
+      outcome = failure.code;
       logFailure(req, failure, err);
       metrics.upstreamErrors.inc({ code: failure.code });
       writer.end(errorFrame(failure.code, String(req.id), retryAfterSeconds(failure)));
     } finally {
       writer.stop();
-      done();
+      done(outcome);
     }
   };
   return { kind: 'stream', body: new SseBody((out) => relay(out as Response)), model };
+}
+
+function outcomeOf(result: ExchangeResult, abortReason: unknown): string {
+  if (abortReason === CLIENT_GONE) return 'client_gone';
+  return result.kind === 'failed' ? result.code : 'done';
+}
+
+function usageOf(completion: object): Usage | undefined {
+  const usage = (completion as { usage?: unknown }).usage;
+  return typeof usage === 'object' && usage !== null ? (usage as Usage) : undefined;
 }
 
 function failedBeforeStream(
@@ -156,7 +198,6 @@ function failedBeforeStream(
   metrics: Metrics,
 ): ExchangeResult {
   if (abortReason === CLIENT_GONE) {
-    req.log.info({ phase: 'waiting for upstream' }, 'client disconnected');
     // Nobody is listening; the route still needs a value to return.
     return { kind: 'failed', code: 'stream_interrupted', final: true };
   }

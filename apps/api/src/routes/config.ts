@@ -16,7 +16,7 @@ export function describeDeployment(config: Config, upstream: UpstreamKind): ApiC
       maxImageBytes: limits.maxImageBytes,
       maxImagesPerRequest: limits.maxImagesPerRequest,
     },
-    access: { mode: 'open' },
+    access: { mode: config.access.mode },
     resumableStreams: false,
   };
 }

@@ -1,6 +1,7 @@
 import { type RequestValidationError, createExpressEndpoints, initServer } from '@ts-rest/express';
 import { contract } from '@zai-chat/contract';
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
+import type { Access } from '../access';
 import type { ChatDeps } from '../chat/exchange';
 import { sendError } from '../http/errors';
 import { describeIssues, schemaIssues } from '../http/validation';
@@ -11,6 +12,7 @@ import { chatCompletionsRoute, modelList } from './openai';
 
 export interface RouteDeps extends ChatDeps {
   health: HealthDeps;
+  access: Access;
   /** Run before a chat request's body is read: draining, rate limit, content type, JSON body. */
   chatMiddleware: RequestHandler[];
 }
@@ -29,7 +31,10 @@ export function mountContract(app: Express, deps: RouteDeps): void {
     health: healthRoute(deps.health),
     openAi: {
       chatCompletions: chatCompletionsRoute(deps, deps.chatMiddleware),
-      models: async () => ({ status: 200, body: models }),
+      models: {
+        middleware: [deps.access.identify],
+        handler: async () => ({ status: 200, body: models }),
+      },
     },
   });
   createExpressEndpoints(contract, router, app, {

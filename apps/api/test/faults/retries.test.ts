@@ -11,10 +11,12 @@ import { metricValue, postChat, splitStream, streamOf } from './helpers';
  */
 let stack: Stack;
 let baseUrl: string;
+let metricsUrl: string;
 beforeAll(async () => {
   // RETRY_MAX_MS above the simulator's 1 s Retry-After, so a rate limit is waited out.
   stack = await startStack({ UPSTREAM_MAX_ATTEMPTS: '3', UPSTREAM_RETRY_MAX_MS: '1500' });
   baseUrl = await stack.listen();
+  metricsUrl = await stack.listenMetrics();
 });
 afterAll(() => stack.close());
 
@@ -23,7 +25,7 @@ let n = 0;
 const unique = (directive: string) => `question ${++n} ${directive}`;
 
 async function retriesCounted(code: string): Promise<number> {
-  const res = await fetch(`${baseUrl}/metrics`);
+  const res = await fetch(`${metricsUrl}/metrics`);
   return metricValue(await res.text(), 'zai_chat_upstream_retries_total', { code }) ?? 0;
 }
 
