@@ -65,7 +65,7 @@ export class EngineStack {
 
   /** `docker-compose -p <project> … up -d --build --scale api=N`, then wait until all are healthy. */
   static async up(address: EngineAddress, options: EngineStackOptions): Promise<EngineStack> {
-    await removeAbandonedProjects(address);
+    await removeAbandonedProjects(address, options.profiles);
     const project = `${PROJECT_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
     const dir = await mkdtemp(join(tmpdir(), `${project}-`));
     const port = await freePort();
@@ -197,15 +197,30 @@ export async function leftovers(address: EngineAddress, project: string): Promis
  * Projects of earlier runs whose test process is gone (killed before its `down`): removed,
  * so they do not pile up. Runs still alive, from this or another checkout, are left alone.
  */
-async function removeAbandonedProjects(address: EngineAddress): Promise<void> {
+export async function removeAbandonedProjects(
+  address: EngineAddress,
+  profiles: string[],
+): Promise<string[]> {
+  const removed: string[] = [];
   for (const project of await allComposeProjects(address)) {
     const pid = Number(new RegExp(`^${PROJECT_PREFIX}(\\d+)-`).exec(project)?.[1]);
     if (!pid || isAlive(pid)) continue;
-    await runCompose(['-p', project, '-f', 'docker-compose.yml', 'down', '-v', '--remove-orphans']);
+    removed.push(project);
+    await runCompose([
+      '-p',
+      project,
+      '-f',
+      'docker-compose.yml',
+      ...profiles.flatMap((p) => ['--profile', p]),
+      'down',
+      '-v',
+      '--remove-orphans',
+    ]);
     for (const service of SERVICES_WITH_IMAGES) {
       await removeImageTag(address, `zai-chat-${service}:${project}`).catch(() => undefined);
     }
   }
+  return removed;
 }
 
 function isAlive(pid: number): boolean {
