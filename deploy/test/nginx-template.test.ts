@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { NGINX_TEMPLATE_PATH, TEMPLATE_VARIABLES, mainConfig, renderTemplate } from '../src/nginx';
+import {
+  IMAGE_RUN_DIR,
+  NGINX_MAIN_CONFIG_PATH,
+  NGINX_TEMPLATE_PATH,
+  TEMPLATE_VARIABLES,
+  readMainConfig,
+  renderTemplate,
+} from '../src/nginx';
 import { findNginx } from './support/tools';
 
 const IMAGE_VALUES = {
@@ -32,6 +39,24 @@ describe('nginx template', () => {
     );
   });
 
+  it('image nginx.conf: everything nginx writes is under the run dir, so it runs as non-root', async () => {
+    const main = await readFile(NGINX_MAIN_CONFIG_PATH, 'utf8');
+    const writes = [...main.matchAll(/^\s*(pid|\w+_temp_path)\s+(\S+);/gm)];
+    expect(writes.map((m) => m[1]).sort()).toEqual([
+      'client_body_temp_path',
+      'fastcgi_temp_path',
+      'pid',
+      'proxy_temp_path',
+      'scgi_temp_path',
+      'uwsgi_temp_path',
+    ]);
+    for (const [, directive, path] of writes)
+      expect(path, directive).toMatch(new RegExp(`^${IMAGE_RUN_DIR}`));
+    expect(main).toContain(`include ${IMAGE_RUN_DIR}default.conf;`);
+    expect(main).toMatch(/^error_log stderr/m);
+    expect(main).not.toMatch(/^\s*user\s/m);
+  });
+
   it('refuses to render a known name without a value', () => {
     expect(() =>
       renderTemplate('listen ${NGINX_LISTEN};', { ...IMAGE_VALUES, NGINX_LISTEN: '' }),
@@ -48,15 +73,7 @@ describe('nginx template', () => {
         renderTemplate(await readFile(NGINX_TEMPLATE_PATH, 'utf8'), IMAGE_VALUES),
       );
       const confPath = join(dir, 'nginx.conf');
-      await writeFile(
-        confPath,
-        mainConfig({
-          dir,
-          serverConfPath,
-          mimeTypesPath: '/etc/nginx/mime.types',
-          runAsRoot: process.getuid?.() === 0,
-        }),
-      );
+      await writeFile(confPath, await readMainConfig({ dir, runAsRoot: process.getuid?.() === 0 }));
       const result = spawnSync(
         nginx,
         ['-t', '-c', confPath, '-p', `${dir}/`, '-e', join(dir, 'error.log')],

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import {
@@ -11,6 +12,7 @@ import {
 } from '@zai-chat/contract';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/processes';
 import { repoPath } from './support/repo';
 import { type Stack, startStack } from './support/stack';
 import { findChromium } from './support/tools';
@@ -97,10 +99,20 @@ describe('static SPA through nginx', () => {
     expect(await missing.text()).not.toContain('<div id="root">');
   });
 
-  it('answers /healthz from nginx itself', async () => {
+  it('answers /healthz from nginx itself, which the image healthcheck script reads', async () => {
     const response = await fetch(web('/healthz'));
     expect(response.status).toBe(200);
     expect((await response.text()).trim()).toBe('ok');
+
+    // deploy/nginx/healthcheck.sh as the container runs it: healthy here, unhealthy on a port
+    // where nothing listens.
+    const check = (listen: string) =>
+      spawnSync('bash', [repoPath('deploy/nginx/healthcheck.sh')], {
+        env: { PATH: process.env.PATH, NGINX_LISTEN: listen },
+        timeout: 10_000,
+      }).status;
+    expect(check(new URL(stack.webUrl).host)).toBe(0);
+    expect(check(`127.0.0.1:${await freePort()}`)).toBe(1);
   });
 
   it('loads in Chromium without console errors and renders a heading', async () => {

@@ -78,7 +78,7 @@ export function resolvedConfig(args: string[] = [], envFile = ''): ComposeConfig
 }
 
 /** Our environment without variables the compose file interpolates, so the shell cannot change results. */
-function composeEnv(): NodeJS.ProcessEnv {
+export function composeEnv(): NodeJS.ProcessEnv {
   const file = readFileSync(repoPath('docker-compose.yml'), 'utf8');
   const interpolated = new Set(
     [...file.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]),

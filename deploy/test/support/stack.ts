@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_SIM_API_KEY } from '@zai-chat/zai-sim';
-import { mainConfig, renderNginxTemplate } from '../../src/nginx';
+import { readMainConfig, renderNginxTemplate } from '../../src/nginx';
 import { REPO_ROOT, repoPath } from './repo';
 import { type RunningProcess, freePort, startProcess, waitForHttp } from './processes';
 import { findNginx } from './tools';
 
 /**
  * The production topology of docker-compose.yml without a Docker engine: the built simulator,
- * the built API (NODE_ENV=production) and Debian's nginx running the web image's own template
- * over apps/web/dist. Every piece is the artifact the images contain, started the same way.
+ * the built API (NODE_ENV=production) and Debian's nginx (the web image's nginx) running the
+ * image's own nginx.conf and template over apps/web/dist. Every piece is the artifact the images contain, started the same way.
  */
 export interface Stack {
   /** nginx, the only entry point, e.g. http://127.0.0.1:40123 */
@@ -99,16 +99,9 @@ export async function startStack(): Promise<Stack> {
         WEB_ROOT: repoPath('apps/web/dist'),
       }),
     );
+    // The image's own nginx.conf, its run directory moved to `dir` (it includes default.conf).
     const confPath = join(dir, 'nginx.conf');
-    await writeFile(
-      confPath,
-      mainConfig({
-        dir,
-        serverConfPath,
-        mimeTypesPath: MIME_TYPES,
-        runAsRoot: process.getuid?.() === 0,
-      }),
-    );
+    await writeFile(confPath, await readMainConfig({ dir, runAsRoot: process.getuid?.() === 0 }));
     // -e: the error log before the config is read (the default path may not be writable).
     const nginx = startProcess(
       'nginx',

@@ -55,3 +55,12 @@ export const findDockerCompose = () =>
     candidates: ['/usr/bin/docker-compose'],
     aptPackage: 'docker-compose',
   });
+
+/** envsubst renders the template in the web image; the tests run the image's entrypoint with it. */
+export const findEnvsubst = () =>
+  requireTool({
+    name: 'envsubst',
+    envVar: 'ENVSUBST_BIN',
+    candidates: ['/usr/bin/envsubst'],
+    aptPackage: 'gettext-base',
+  });
