@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import {
@@ -208,6 +209,35 @@ describe('API through nginx', () => {
       text += chunk.choices?.[0]?.delta?.content ?? '';
     }
     expect(text.length).toBeGreaterThan(0);
+  });
+
+  it('a forged X-Forwarded-For buys no extra requests, through nginx or straight to the API', async () => {
+    // Each chat request spends one from the same client's budget, whatever it claims to be:
+    // the API believes only nginx's X-Forwarded-For (TRUST_PROXY=127.0.0.1), and nginx
+    // appends the real client address, which is what counts. The client connects from
+    // 127.0.0.2, so it is not mistaken for the proxy.
+    const remaining = (origin: string, forged: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${origin}/api/chat`, {
+          method: 'POST',
+          agent: false,
+          localAddress: '127.0.0.2',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': forged },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          const header = String(res.headers.ratelimit ?? '');
+          res.on('end', () => resolve(Number(/remaining=(\d+)/.exec(header)?.[1])));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], stream: false }));
+      });
+    for (const origin of [stack.webUrl, stack.apiUrl]) {
+      const seen: number[] = [];
+      for (let i = 0; i < 4; i++) seen.push(await remaining(origin, `198.51.100.${i + 1}`));
+      expect(seen.every(Number.isFinite)).toBe(true);
+      expect(seen.slice(1).map((n, i) => seen[i]! - n)).toEqual([1, 1, 1]);
+    }
   });
 
   it('refuses a 10 MB body with 413 in the contract ErrorBody shape', async () => {

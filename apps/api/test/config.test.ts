@@ -42,6 +42,17 @@ describe('loadConfig', () => {
     [{ ZAI_AUTH: 'jwt', ZAI_API_KEY: 'no-dot' }, /^ZAI_API_KEY: must look like/],
     [{ RATE_LIMIT_MAX: '0' }, /^RATE_LIMIT_MAX: /],
     [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY: "true" would let any client forge its address/],
+    [
+      { NODE_ENV: 'production', ZAI_API_KEY: 'id.secret' },
+      /^ACCESS_MODE: required in production with a real ZAI_API_KEY/,
+    ],
+    [{ ACCESS_MODE: 'keys' }, /^ACCESS_KEYS_FILE: required with ACCESS_MODE=keys/],
+    [
+      { ACCESS_MODE: 'proxy', TRUST_PROXY: '1' },
+      /^TRUST_PROXY: with ACCESS_MODE=proxy, name the auth proxy/,
+    ],
+    [{ ACCESS_MODE: 'proxy' }, /^TRUST_PROXY: with ACCESS_MODE=proxy/],
+    [{ ACCESS_MODE: 'everyone' }, /^ACCESS_MODE: /],
     [{ ZAI_MODELS: 'glm-4.6:telepathy' }, /^ZAI_MODELS: "telepathy" is not one of/],
     [{ ZAI_MODELS: ' , ' }, /^ZAI_MODELS: lists no model/],
   ])('%j fails with one line naming the variable', (env, message) => {
@@ -85,5 +96,20 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ ZAI_FALLBACK_MODELS: 'glm-4.5-air, glm-4.5-flash' }).upstream.fallbackModels,
     ).toEqual(['glm-4.5-air', 'glm-4.5-flash']);
+  });
+
+  it('access: open by default outside production; explicit choices are kept', () => {
+    expect(loadConfig({}).access.mode).toBe('open');
+    expect(
+      loadConfig({ NODE_ENV: 'production', ZAI_API_KEY: 'id.secret', ACCESS_MODE: 'open' }).access
+        .mode,
+    ).toBe('open');
+    expect(
+      loadConfig({
+        ACCESS_MODE: 'proxy',
+        TRUST_PROXY: '10.0.0.5',
+        ACCESS_PROXY_HEADER: 'X-Auth-User',
+      }).access,
+    ).toMatchObject({ mode: 'proxy', proxyHeader: 'x-auth-user' });
   });
 });

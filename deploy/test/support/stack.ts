@@ -78,7 +78,8 @@ export async function startStack(): Promise<Stack> {
         ZAI_API_KEY: '',
         SIMULATOR_URL: simUrl,
         SIMULATOR_API_KEY: DEFAULT_SIM_API_KEY,
-        TRUST_PROXY: '1',
+        // nginx reaches the API from 127.0.0.1: only that address is a trusted proxy.
+        TRUST_PROXY: '127.0.0.1',
         LOG_LEVEL: 'warn',
       },
     });
@@ -122,12 +123,13 @@ export async function startStack(): Promise<Stack> {
 }
 
 /** The parent's environment minus anything that would point the API at real Z.AI. */
+/**
+ * The environment of a spawned service: only PATH, plus what the caller names. Nothing from
+ * the developer's shell, and ENV_FILE=none so the API never reads a `.env` (which may hold a
+ * real key); METRICS_PORT 0 so side-by-side runs never clash on 9464.
+ */
 function baseEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (name.startsWith('ZAI_') || name.startsWith('SIMULATOR_')) delete env[name];
-  }
-  return env;
+  return { PATH: process.env.PATH, ENV_FILE: 'none', METRICS_PORT: '0' };
 }
 
 /** The simulator prints its base URL once listening on the port the OS gave it. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { type KeyStore, KeysFile, type StoredKey, findKey, indexByHash } from './keys';
 
@@ -7,21 +7,38 @@ export const KEYS_POLL_MS = 300;
 
 /**
  * Keys in a JSON file (`ACCESS_KEYS_FILE`), mode 0600, written atomically. Every API process
- * watches the file (stat polling, works on bind mounts and network filesystems) and reloads it
- * when it changes, so `keys revoke` takes effect without a restart. A file that fails to parse
+ * checks the file every KEYS_POLL_MS (a stat: works on bind mounts and network filesystems,
+ * where change events do not) and reloads it when it changed, so `keys revoke` takes effect
+ * within a second without a restart. A file that fails to parse
  * keeps the last good set and says so in the log, rather than locking everyone out or in.
  */
 export class FileKeyStore implements KeyStore {
   private byHash = new Map<string, StoredKey>();
+  private seen = '';
+  private readonly timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly path: string,
     private readonly onError: (message: string) => void = () => undefined,
     watch = true,
   ) {
+    this.reloadIfChanged();
+    if (watch) {
+      this.timer = setInterval(() => this.reloadIfChanged(), KEYS_POLL_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Reload when the file's identity (inode, size, mtime) changed since the last look. */
+  private reloadIfChanged(): void {
+    let now = 'absent';
+    if (existsSync(this.path)) {
+      const st = statSync(this.path);
+      now = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    }
+    if (now === this.seen) return;
+    this.seen = now;
     this.reload();
-    if (watch)
-      watchFile(this.path, { interval: KEYS_POLL_MS, persistent: false }, () => this.reload());
   }
 
   private read(): StoredKey[] {
@@ -71,6 +88,6 @@ export class FileKeyStore implements KeyStore {
   }
 
   close(): void {
-    unwatchFile(this.path);
+    clearInterval(this.timer);
   }
 }

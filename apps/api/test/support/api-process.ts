@@ -15,15 +15,26 @@ const TSX_LOADER = pathToFileURL(
  * real key) leaks into a test run. Every test that spawns the API goes through here.
  */
 export function apiProcessEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, ENV_FILE: 'none', ...env };
+  // METRICS_PORT 0: an ephemeral port, so processes started side by side never clash on 9464.
+  return { PATH: process.env.PATH, ENV_FILE: 'none', METRICS_PORT: '0', ...env };
+}
+
+export interface SpawnOptions {
+  cwd?: string;
+  /** Run under `ulimit -n <n>` (soft and hard), as a host with a low open-file limit would. */
+  openFileLimit?: number;
 }
 
 /** Start `src/server.ts` (through tsx) in its own process. */
 export function spawnApi(
   env: Record<string, string | undefined>,
-  options: { cwd?: string } = {},
+  options: SpawnOptions = {},
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX_LOADER, `${API_DIR}/src/server.ts`], {
+  const node = [process.execPath, '--import', TSX_LOADER, `${API_DIR}/src/server.ts`];
+  const [command, ...args] = options.openFileLimit
+    ? ['sh', '-c', `ulimit -n ${options.openFileLimit} && exec "$@"`, 'sh', ...node]
+    : node;
+  return spawn(command!, args, {
     cwd: options.cwd ?? API_DIR,
     env: apiProcessEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,6 +44,8 @@ export function spawnApi(
 export interface ApiProcess {
   child: ChildProcess;
   baseUrl: string;
+  /** The private metrics port, when the process serves one. */
+  metricsUrl: string | undefined;
   /** Every JSON log line so far. */
   logs: Record<string, unknown>[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -41,7 +54,7 @@ export interface ApiProcess {
 /** Spawn the API and resolve once it logs the port it listens on. */
 export async function startApiProcess(
   env: Record<string, string | undefined>,
-  options: { cwd?: string } = {},
+  options: SpawnOptions = {},
 ): Promise<ApiProcess> {
   const child = spawnApi(env, options);
   const logs: Record<string, unknown>[] = [];
@@ -71,5 +84,34 @@ export async function startApiProcess(
       reject(new Error(`API exited with ${code} before listening: ${stderr}`)),
     );
   });
-  return { child, baseUrl: `http://127.0.0.1:${port}`, logs, exited };
+  const metricsPort = logs.find((l) => typeof l.metricsPort === 'number')?.metricsPort as
+    number | undefined;
+  return {
+    child,
+    baseUrl: `http://127.0.0.1:${port}`,
+    metricsUrl: metricsPort ? `http://127.0.0.1:${metricsPort}` : undefined,
+    logs,
+    exited,
+  };
+}
+
+/** Run the `keys` CLI (src/cli/keys.ts) as `pnpm --filter @zai-chat/api keys …` would. */
+export function runKeysCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', TSX_LOADER, `${API_DIR}/src/cli/keys.ts`, ...args],
+    {
+      cwd: API_DIR,
+      env: apiProcessEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
