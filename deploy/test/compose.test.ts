@@ -90,9 +90,31 @@ describe('docker-compose.yml', () => {
     const web = resolved.services.web!;
     expect(publishedPorts(web)).toEqual(['8080']);
     for (const [name, service] of Object.entries(resolved.services)) {
-      if (name !== 'web') expect(service.ports ?? [], name).toEqual([]);
+      // The auth-proxy profile's oauth2-proxy is that setup's public entry instead of web.
+      const entry = name === 'web' || (service.profiles ?? []).includes('auth-proxy');
+      if (!entry) expect(service.ports ?? [], name).toEqual([]);
     }
     expect(publishedPorts(resolvedConfig([], 'WEB_PORT=9090\n').services.web!)).toEqual(['9090']);
+  });
+
+  it('trusts only nginx’s fixed address as a proxy, and keeps access keys on a volume', () => {
+    const resolved = config();
+    const networks = resolved.services.web!.networks as Record<string, { ipv4_address?: string }>;
+    const nginx = networks.default?.ipv4_address;
+    expect(nginx).toBe('172.30.57.10');
+    expect(resolved.services.api!.environment?.TRUST_PROXY).toBe(nginx);
+    expect(JSON.stringify(resolved.services.api!.volumes)).toContain('/var/lib/zai-chat');
+    expect(resolved.services.api!.environment?.ACCESS_KEYS_FILE).toBe(
+      '/var/lib/zai-chat/access-keys.json',
+    );
+    const moved = resolvedConfig(
+      [],
+      'ZC_WEB_ADDRESS=10.9.0.4\nZC_SUBNET=10.9.0.0/24\nTRUST_PROXY=10.9.0.4\n',
+    );
+    expect(
+      (moved.services.web!.networks as Record<string, { ipv4_address?: string }>).default
+        ?.ipv4_address,
+    ).toBe('10.9.0.4');
   });
 
   it('starts web after the API is healthy; nginx takes its resolver from the container', () => {

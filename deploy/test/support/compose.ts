@@ -15,6 +15,8 @@ export interface ComposeService {
   healthcheck?: { test?: string[] | string; interval?: string; disable?: boolean };
   depends_on?: Record<string, { condition?: string }> | string[];
   restart?: string;
+  networks?: Record<string, { ipv4_address?: string } | null> | string[];
+  volumes?: unknown[];
 }
 
 export interface ComposeConfig {
