@@ -258,7 +258,7 @@ describe('API through nginx', () => {
     // The typed client turns it into a typed error, as the web app would see it.
     const attempt = (async () => {
       for await (const _chunk of streamChat(
-        { messages: [{ role: 'user', content: 'b'.repeat(2 * 1024 * 1024) }] },
+        { messages: [{ role: 'user', content: 'b'.repeat(9 * 1024 * 1024) }] },
         { baseUrl: stack.webUrl },
       )) {
         // No chunk is expected.

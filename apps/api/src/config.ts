@@ -39,7 +39,8 @@ const EnvSchema = z.object({
   /** Logs message content when true; never the key. Off by default. */
   LOG_CONTENT: boolFrom(false),
   TRUST_PROXY: z.string().default('false'),
-  BODY_LIMIT_BYTES: intFrom(1024 * 1024, 1),
+  /** Room for a few downscaled images (each counted by MAX_IMAGE_BYTES) besides the text. */
+  BODY_LIMIT_BYTES: intFrom(8 * 1024 * 1024, 1),
   MAX_MESSAGES: intFrom(200, 1),
   MAX_MESSAGE_CHARS: intFrom(100_000, 1),
   MAX_TOKENS_CEILING: intFrom(32_768, 1),

@@ -103,7 +103,7 @@ describe('malformed HTTP', () => {
   });
 
   it('a 2 MB body → 413 payload_too_large', async () => {
-    const res = await post().send(userMessage('x'.repeat(2 * 1024 * 1024)));
+    const res = await post().send(userMessage('x'.repeat(9 * 1024 * 1024)));
     expectError(res, 413, 'payload_too_large');
   });
 

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
       defaultModel: 'glm-4.6',
     });
     expect(config.limits).toMatchObject({
-      bodyBytes: 1024 * 1024,
+      bodyBytes: 8 * 1024 * 1024,
       maxMessages: 200,
       rateLimitMax: 60,
     });
