@@ -57,6 +57,7 @@ for (const theme of ['light', 'dark'] as const) {
         if (width === 375) await app.showChats.click();
         await app.nav.getByRole('button', { name: /^Delete chat/ }).click();
         await expect(page.getByRole('button', { name: 'Undo' })).toBeVisible();
+        expect(await violations(page)).toEqual([]);
         await page.getByRole('button', { name: 'Undo' }).click();
         await expect(app.lastAnswer.getByRole('alert')).toBeVisible();
         expect(await violations(page)).toEqual([]);
@@ -73,3 +74,12 @@ for (const theme of ['light', 'dark'] as const) {
     });
   }
 }
+
+test('the check itself fails on a real violation (an unlabelled field)', async ({ page }) => {
+  const app = new ChatPage(page);
+  await app.open();
+  await page.evaluate(() =>
+    document.querySelector('main')!.append(document.createElement('input')),
+  );
+  expect((await violations(page)).map((v) => v.id)).toContain('label');
+});

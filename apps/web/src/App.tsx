@@ -139,19 +139,6 @@ export function App() {
           />
         </main>
         <footer className="composer-wrap">
-          <Toasts
-            deletedTitle={undo.pending?.title}
-            onUndo={() => {
-              const chat = undo.take();
-              if (chat) controller.restore(chat);
-              actions.focusComposer();
-            }}
-            notice={notice}
-            onDismiss={() => {
-              setNotice(undefined);
-              actions.focusComposer();
-            }}
-          />
           <Composer
             ref={composer}
             streaming={isStreaming}
@@ -161,6 +148,19 @@ export function App() {
           />
         </footer>
       </div>
+      <Toasts
+        deletedTitle={undo.pending?.title}
+        onUndo={() => {
+          const chat = undo.take();
+          if (chat) controller.restore(chat);
+          actions.focusComposer();
+        }}
+        notice={notice}
+        onDismiss={() => {
+          setNotice(undefined);
+          actions.focusComposer();
+        }}
+      />
       <div className="visually-hidden" aria-live="polite" data-testid="announcer">
         {announcement}
       </div>
