@@ -1,5 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { loadDefaultSettings } from './chat/settings';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Chat } from './chat/types';
 import { useChats } from './chat/useChats';
 import { Banners } from './components/Banners';
@@ -9,9 +8,11 @@ import { Header } from './components/Header';
 import { SettingsDialog } from './components/SettingsDialog';
 import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
+import { useChatActions } from './hooks/useChatActions';
 import { useChatFiles } from './hooks/useChatFiles';
 import { useEscape } from './hooks/useEscape';
 import { useScrollFollow } from './hooks/useScrollFollow';
+import { useSettings } from './hooks/useSettings';
 import { useUndo } from './hooks/useUndo';
 import { useApiConfig } from './lib/useApiConfig';
 import { useHealth } from './lib/useHealth';
@@ -35,47 +36,8 @@ export function App() {
   const newChatButton = useRef<HTMLButtonElement>(null);
   const content = useRef<HTMLDivElement>(null);
   useScrollFollow(content, `${active?.id}:${active?.messages.length ?? 0}`);
-  // Without an open chat, settings changes are the defaults for the next one.
-  const [defaults, setDefaults] = useState(loadDefaultSettings);
-  const settings = active?.settings ?? defaults;
-  const updateSettings = useCallback(
-    (next: typeof settings) => {
-      controller.updateSettings(next);
-      setDefaults(next);
-    },
-    [controller],
-  );
-
-  // Actions that remove the focused control hand focus to the composer, never to <body>.
-  const actions = useMemo(() => {
-    const focusComposer = () => requestAnimationFrame(() => composer.current?.focus());
-    return {
-      focusComposer,
-      send: (text: string) => void controller.send(text),
-      pick: (text: string) => {
-        void controller.send(text);
-        focusComposer();
-      },
-      stop: () => {
-        controller.stop();
-        focusComposer();
-      },
-      retry: () => {
-        void controller.regenerate();
-        focusComposer();
-      },
-      edit: (id: string, text: string) => {
-        void controller.edit(id, text);
-        focusComposer();
-      },
-      select: (id: string) => {
-        controller.select(id);
-        setSidebarOpen(false);
-        focusComposer();
-      },
-      rename: (id: string, title: string) => controller.rename(id, title),
-    };
-  }, [controller]);
+  const { settings, updateSettings } = useSettings(controller, active);
+  const actions = useChatActions(controller, composer, setSidebarOpen);
 
   useEscape(() => {
     if (controller.isStreaming()) return actions.stop();

@@ -65,6 +65,7 @@ test('a wheel up stops following; the smooth scroll that follows does not resume
   expect(window.scrollY).toBe(3900);
   expect(result.current.current).toBe(false);
   // Scrolling back down to the bottom resumes following.
+  window.dispatchEvent(new WheelEvent('wheel', { deltaY: 300 }));
   setScroll(5200);
   expect(result.current.current).toBe(true);
   grow(500);
@@ -91,4 +92,17 @@ test('a new message or another chat resumes following and scrolls to the end', (
   rerender({ k: 'chat:2' });
   expect(result.current.current).toBe(true);
   expect(window.scrollY).toBe(5200);
+});
+
+test('a scroll down without a gesture (anchoring) near the bottom does not resume; a wheel down does', () => {
+  const { result } = mount();
+  window.dispatchEvent(new WheelEvent('wheel', { deltaY: -300 }));
+  setScroll(3800);
+  setScroll(4150); // the browser moved the page down 350 px by itself: 50 px from the end
+  expect(result.current.current).toBe(false);
+  setScroll(4200); // or our own jump to the end landed just before the wheel event
+  expect(result.current.current).toBe(false);
+  window.dispatchEvent(new WheelEvent('wheel', { deltaY: 100 }));
+  setScroll(4160);
+  expect(result.current.current).toBe(true);
 });

@@ -23,24 +23,30 @@ export function useScrollFollow(
   const follow = useRef(true);
 
   useEffect(() => {
-    // Resume only on reaching the bottom while moving down: the first frames of a smooth
-    // scroll up are still near the bottom and must not turn following back on.
-    let lastY = window.scrollY;
+    // Following resumes when the reader brings the page back to the bottom with a gesture
+    // downwards (wheel, keys, touch). A scroll event alone is not intent: the first frames of
+    // a smooth scroll up, scroll anchoring, and our own jump to the end (which can land just
+    // before the wheel event that scrolled up reaches this thread) all end near the bottom.
+    let goingDown = false;
     const onScroll = () => {
-      const y = window.scrollY;
-      if (y > lastY && atBottom()) follow.current = true;
-      lastY = y;
+      if (goingDown && atBottom()) follow.current = true;
     };
     const onWheel = (e: WheelEvent) => {
+      goingDown = e.deltaY > 0;
       if (e.deltaY < 0) follow.current = false;
     };
     const onTouchMove = () => {
+      goingDown = true;
       follow.current = atBottom();
     };
     const onKey = (e: KeyboardEvent) => {
       const typing =
         e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLInputElement;
-      if (!typing && ['PageUp', 'ArrowUp', 'Home'].includes(e.key)) follow.current = false;
+      if (typing) return;
+      if (['PageUp', 'ArrowUp', 'Home'].includes(e.key)) {
+        goingDown = false;
+        follow.current = false;
+      } else if (['PageDown', 'ArrowDown', 'End', ' '].includes(e.key)) goingDown = true;
     };
     window.addEventListener('scroll', onScroll, { passive: true });
     window.addEventListener('wheel', onWheel, { passive: true });
