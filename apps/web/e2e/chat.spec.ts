@@ -155,7 +155,7 @@ test('raw HTML and javascript: links in a message are inert', async ({ page }) =
 });
 
 test('reasoning shows in a Thinking section, open while it streams and folded after', async () => {
-  await app.send('[sim:reasoning chunks=30 delay=60] Think first, then answer');
+  await app.send('[sim:reasoning chunks=20 delay=200] Think first, then answer');
   const thinking = app.lastAnswer.getByTestId('thinking');
   await expect(thinking).toBeVisible();
   await expect(thinking).toHaveAttribute('open', '');
