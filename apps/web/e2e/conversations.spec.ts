@@ -1,105 +1,107 @@
-import { type Page, expect, test } from '@playwright/test';
-import { answers, contentOf, lastAnswer, openApp, send } from './helpers';
+import { readFile } from 'node:fs/promises';
+import { expect, test } from '@playwright/test';
+import { ChatPage } from './pages/ChatPage';
 
-test.beforeEach(async ({ page }) => openApp(page));
-
-const nav = (page: Page) => page.getByRole('navigation', { name: 'Chats' });
-
-test('chats: new, newest first, rename, delete with undo', async ({ page }) => {
-  await send(page, 'Alpha question');
-  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
-  await nav(page).getByRole('button', { name: 'New chat' }).click();
-  await send(page, 'Beta question');
-  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
-
-  const titles = nav(page).locator('.chat-list__title');
-  await expect(titles).toHaveText(['Beta question', 'Alpha question']);
-
-  await nav(page).getByRole('button', { name: 'Rename chat' }).first().click();
-  const field = nav(page).getByLabel('Chat title');
-  await field.fill('Renamed beta');
-  await field.press('Enter');
-  await expect(titles.first()).toHaveText('Renamed beta');
-
-  await nav(page).getByRole('button', { name: 'Delete chat' }).first().click();
-  await expect(titles).toHaveText(['Alpha question']);
-  await page.getByRole('button', { name: 'Undo' }).click();
-  await expect(titles).toHaveText(['Renamed beta', 'Alpha question']);
-
-  await page.reload();
-  await expect(titles).toHaveText(['Renamed beta', 'Alpha question']);
-  await titles.nth(1).click();
-  await expect(contentOf(page.locator('[data-role="user"]').first())).toHaveText('Alpha question');
+let app: ChatPage;
+test.beforeEach(async ({ page }) => {
+  app = new ChatPage(page);
+  await app.open();
 });
 
-test('edit a user message resends and replaces later messages; regenerate replaces the answer', async ({
-  page,
-}) => {
-  await send(page, 'Original question');
-  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
-  await send(page, 'Follow-up');
-  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
-  await expect(answers(page)).toHaveCount(2);
+test('chats: new, newest first, rename, delete with undo', async ({ page }) => {
+  await app.ask('Alpha question');
+  await app.button('New chat', app.nav).click();
+  await app.ask('Beta question');
+  await expect(app.chatTitles).toHaveText(['Beta question', 'Alpha question']);
 
-  await page
-    .locator('[data-role="user"]')
-    .first()
-    .getByRole('button', { name: 'Edit message' })
-    .click();
-  const edit = page.getByLabel('Edit message');
-  await edit.fill('Edited question');
+  await app.renameChat('Beta question', 'Renamed beta');
+  await expect(app.chatTitles.first()).toHaveText('Renamed beta');
+
+  await app.nav.getByRole('button', { name: 'Delete chat “Renamed beta”' }).click();
+  await expect(app.chatTitles).toHaveText(['Alpha question']);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(app.chatTitles).toHaveText(['Renamed beta', 'Alpha question']);
+
+  await page.reload();
+  await expect(app.chatTitles).toHaveText(['Renamed beta', 'Alpha question']);
+  await app.chatTitles.nth(1).click();
+  await expect(app.content(app.questions.first())).toHaveText('Alpha question');
+});
+
+test('edit a question resends it and replaces what followed', async ({ page }) => {
+  await app.ask('Original question');
+  await app.ask('Follow-up');
+  await expect(app.answers).toHaveCount(2);
+
+  await app.questions.first().getByRole('button', { name: 'Edit message' }).click();
+  await page.getByRole('textbox', { name: 'Edit message' }).fill('Edited question');
   await page.getByRole('button', { name: 'Save & send' }).click();
-  await expect(answers(page)).toHaveCount(1);
-  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
-  await expect(contentOf(lastAnswer(page))).toContainText('Edited question');
-  await expect(page.locator('[data-role="user"]')).toHaveCount(1);
+  await expect(app.answers).toHaveCount(1);
+  await expect(app.lastAnswer).toHaveAttribute('data-status', 'done');
+  await expect(app.content(app.lastAnswer)).toContainText('Edited question');
+  await expect(app.content(app.lastAnswer)).not.toContainText('Original question');
+  await expect(app.questions).toHaveCount(1);
+});
 
-  const before = await contentOf(lastAnswer(page)).innerText();
-  await lastAnswer(page).getByRole('button', { name: 'Regenerate' }).click();
-  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
-  await expect(answers(page)).toHaveCount(1);
-  expect((await contentOf(lastAnswer(page)).innerText()).length).toBeGreaterThan(0);
-  expect(before.length).toBeGreaterThan(0);
+test('regenerate replaces the answer with a new one', async () => {
+  // The simulator answers a prompt the same way each time, so start from a stopped partial
+  // answer: a regenerated one is then a different, complete text in its place.
+  await app.send('[sim:slow ms=4000 chunks=40] Tell me something');
+  await app.waitForText(app.lastAnswer, 20);
+  await app.button('Stop').click();
+  await expect(app.lastAnswer).toHaveAttribute('data-status', 'stopped');
+  const before = await app.content(app.lastAnswer).innerText();
+
+  await app.lastAnswer.getByRole('button', { name: 'Regenerate' }).click();
+  await expect(app.lastAnswer).toHaveAttribute('data-status', 'streaming');
+  await expect(app.lastAnswer).toHaveAttribute('data-status', 'done');
+  await expect(app.answers).toHaveCount(1);
+  const after = await app.content(app.lastAnswer).innerText();
+  expect(after).not.toBe(before);
+  expect(after.startsWith(before.slice(0, 10))).toBe(true);
+  expect(after.length).toBeGreaterThan(before.length);
+  await expect(app.lastAnswer.getByText('Stopped', { exact: true })).toHaveCount(0);
 });
 
 test('settings are kept per chat and become the default for new chats', async ({ page }) => {
-  await page.getByRole('button', { name: 'Settings' }).click();
-  const dialog = page.getByRole('dialog');
-  await dialog.getByLabel('Model', { exact: true }).selectOption('glm-4.5-air');
+  let dialog = await app.openSettings();
   await dialog.getByLabel('Thinking').check();
-  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.getByLabel('System prompt').fill('Be brief.');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(dialog).toBeHidden();
 
-  await send(page, 'Which model answers?');
-  const answer = lastAnswer(page);
-  await expect(answer).toHaveAttribute('data-status', 'done');
-  await expect(answer).toContainText('glm-4.5-air');
+  const sent = page.waitForRequest((r) => r.url().endsWith('/api/chat'));
+  const answer = await app.ask('Think about it');
   // Thinking on: the simulator reasons first.
   await expect(answer.getByTestId('thinking')).toBeVisible();
+  expect((await sent).postDataJSON().messages[0]).toEqual({ role: 'system', content: 'Be brief.' });
 
   await page.reload();
-  await page.getByRole('button', { name: 'Settings' }).click();
-  await expect(page.getByRole('dialog').getByLabel('Model', { exact: true })).toHaveValue(
-    'glm-4.5-air',
-  );
+  await app.button('New chat', app.nav).click();
+  dialog = await app.openSettings();
+  await expect(dialog.getByLabel('Thinking')).toBeChecked();
+  await expect(dialog.getByLabel('System prompt')).toHaveValue('Be brief.');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Settings', exact: true })).toBeFocused();
 });
 
 test('export and import all chats as JSON', async ({ page }) => {
-  await send(page, 'Keep me safe');
-  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  await app.ask('Keep me safe');
   const downloadPromise = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export chats' }).click();
+  await app.button('Export chats').click();
   const file = await (await downloadPromise).path();
-  const fs = await import('node:fs/promises');
-  const exported = JSON.parse(await fs.readFile(file, 'utf8'));
+  const exported = JSON.parse(await readFile(file, 'utf8'));
   expect(exported.format).toBe('zai-chat/chats');
   expect(exported.chats).toHaveLength(1);
+  expect(exported.chats[0].messages[0].content).toBe('Keep me safe');
 
   // Delete it, then bring it back from the file.
-  await nav(page).getByRole('button', { name: 'Delete chat' }).click();
-  await expect(nav(page).locator('.chat-list__title')).toHaveCount(0);
+  await app.nav.getByRole('button', { name: 'Delete chat “Keep me safe”' }).click();
+  await expect(app.chatTitles).toHaveCount(0);
   await page.getByLabel('Import chats').setInputFiles(file);
   await expect(page.getByText('Imported 1 chat.')).toBeVisible();
-  await expect(nav(page).locator('.chat-list__title')).toHaveText(['Keep me safe']);
+  await expect(app.chatTitles).toHaveText(['Keep me safe']);
 
   await page.getByLabel('Import chats').setInputFiles({
     name: 'bad.json',
@@ -109,41 +111,49 @@ test('export and import all chats as JSON', async ({ page }) => {
   await expect(page.getByText('Import failed: The file is not a zai-chat export.')).toBeVisible();
 });
 
-test('keyboard only: Shift+Enter adds a line, Enter sends, focus is visible', async ({ page }) => {
-  const input = page.getByLabel('Message', { exact: true });
-  await input.focus();
+test('keyboard only: Shift+Enter adds a line, Enter sends', async ({ page }) => {
+  await app.composer.focus();
   await page.keyboard.type('line one');
   await page.keyboard.press('Shift+Enter');
   await page.keyboard.type('line two');
-  await expect(input).toHaveValue('line one\nline two');
+  await expect(app.composer).toHaveValue('line one\nline two');
+  // The box grew to show both lines.
+  const oneLine = await app.composer.evaluate((el) => el.getBoundingClientRect().height);
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('line three');
+  expect(await app.composer.evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThan(
+    oneLine,
+  );
   await page.keyboard.press('Enter');
-  await expect(page.locator('[data-role="user"]').first()).toContainText('line two');
-  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
-  // Back from the composer to the answer's last action, by keyboard: focus must be visible.
-  await page.keyboard.press('Shift+Tab');
-  const focused = await page.evaluate(() => ({
-    tag: document.activeElement?.tagName,
-    outline: getComputedStyle(document.activeElement!).outlineStyle,
-  }));
-  expect(focused.tag).toBe('BUTTON');
-  expect(focused.outline).not.toBe('none');
+  await expect(app.questions.first()).toContainText('line two');
+  await expect(app.composer).toHaveValue('');
+  await expect(app.lastAnswer).toHaveAttribute('data-status', 'done');
 });
 
-test('at 375 px the chat list opens from "Show chats" and closes on choice or Esc', async ({
-  page,
-}) => {
+test('at 375 px: one-line header, the chat list is a drawer with a backdrop', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 812 });
-  await send(page, 'Phone question');
-  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
-  const show = page.getByRole('button', { name: 'Show chats' });
-  await expect(nav(page)).toBeHidden();
-  await show.click();
-  await expect(show).toHaveAttribute('aria-expanded', 'true');
-  await expect(nav(page)).toBeVisible();
+  await app.ask('Phone question');
+  const header = page.getByRole('banner');
+  expect((await header.boundingBox())!.height).toBeLessThanOrEqual(60);
+  await expect(page.getByRole('heading', { name: 'zai-chat' })).toHaveCSS('white-space', 'nowrap');
+
+  await expect(app.nav).toBeHidden();
+  await app.showChats.click();
+  await expect(app.showChats).toHaveAttribute('aria-expanded', 'true');
+  await expect(app.nav).toBeVisible();
+  await expect(app.button('New chat', app.nav)).toBeFocused();
   await page.keyboard.press('Escape');
-  await expect(nav(page)).toBeHidden();
-  await show.click();
-  await nav(page).locator('.chat-list__title').first().click();
-  await expect(nav(page)).toBeHidden();
-  await expect(page.locator('[data-role="user"]').first()).toContainText('Phone question');
+  await expect(app.nav).toBeHidden();
+  await expect(app.showChats).toBeFocused();
+
+  // A tap on the backdrop closes it.
+  await app.showChats.click();
+  await expect(app.nav).toBeVisible();
+  await page.mouse.click(360, 400);
+  await expect(app.nav).toBeHidden();
+
+  await app.showChats.click();
+  await app.chatTitles.first().click();
+  await expect(app.nav).toBeHidden();
+  await expect(app.questions.first()).toContainText('Phone question');
 });

@@ -201,3 +201,6 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
 
 export const activeChat = (state: ChatsState): Chat | undefined =>
   state.chats.find((c) => c.id === state.activeId);
+
+export const isStreaming = (chat: Chat | undefined): boolean =>
+  !!chat?.messages.some((m) => m.role === 'assistant' && m.status === 'streaming');

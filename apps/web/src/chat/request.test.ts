@@ -47,3 +47,12 @@ test('settings are clamped into the contract ranges and bad saved defaults fall 
     temperature: FACTORY_SETTINGS.temperature,
   });
 });
+
+test('a chat whose stored max_tokens exceeds the API ceiling is clamped before sending', () => {
+  const history = [{ id: '1', role: 'user' as const, content: 'q', createdAt: 0 }];
+  const chat = { settings: { ...FACTORY_SETTINGS, max_tokens: 131_072 } };
+  expect(buildChatRequest(chat, history, 32_768).max_tokens).toBe(32_768);
+  expect(buildChatRequest(chat, history, 200_000).max_tokens).toBe(131_072);
+  // An empty model means "the API's default": the request leaves it out.
+  expect(buildChatRequest(chat, history, 32_768)).not.toHaveProperty('model');
+});

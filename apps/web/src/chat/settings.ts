@@ -1,3 +1,4 @@
+import { RANGES } from '@zai-chat/contract';
 import type { ChatSettings } from './types';
 
 const DEFAULTS_KEY = 'zai-chat:default-settings';
@@ -36,14 +37,39 @@ const clamp = (value: unknown, min: number, max: number, fallback: number) =>
     ? Math.min(max, Math.max(min, value))
     : fallback;
 
-/** Keep settings inside the ranges the contract accepts, so a bad value never costs a request. */
-export function sanitizeSettings(s: Partial<ChatSettings>): ChatSettings {
+/**
+ * No API limit is known before `GET /api/config` answers; stored values are only kept sane
+ * until then, and `maxTokensCeiling` (the API's) clamps them once it is known.
+ */
+const MAX_TOKENS_SANE = 1_000_000;
+
+/**
+ * Keep settings inside the ranges the contract accepts (and the API's `max_tokens` ceiling
+ * when known), so a bad or outdated value never costs a request.
+ */
+export function sanitizeSettings(
+  s: Partial<ChatSettings>,
+  maxTokensCeiling = MAX_TOKENS_SANE,
+): ChatSettings {
+  const { temperature, top_p } = RANGES;
   return {
     model: typeof s.model === 'string' ? s.model.trim() : FACTORY_SETTINGS.model,
     systemPrompt: typeof s.systemPrompt === 'string' ? s.systemPrompt : '',
-    temperature: clamp(s.temperature, 0, 1, FACTORY_SETTINGS.temperature),
-    top_p: clamp(s.top_p, 0.01, 1, FACTORY_SETTINGS.top_p),
-    max_tokens: Math.round(clamp(s.max_tokens, 1, 131_072, FACTORY_SETTINGS.max_tokens)),
+    temperature: clamp(
+      s.temperature,
+      temperature.min,
+      temperature.max,
+      FACTORY_SETTINGS.temperature,
+    ),
+    top_p: clamp(s.top_p, top_p.min, top_p.max, FACTORY_SETTINGS.top_p),
+    max_tokens: Math.round(
+      clamp(
+        s.max_tokens,
+        1,
+        maxTokensCeiling,
+        Math.min(FACTORY_SETTINGS.max_tokens, maxTokensCeiling),
+      ),
+    ),
     thinking: s.thinking === true,
   };
 }

@@ -1,23 +1,26 @@
-import { useState } from 'react';
+import { Check, Copy } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import { IconButton } from './IconButton';
 
-/** Copies text; says "Copied" briefly so the result is visible and announced. */
+/** Copies text; shows a check and says "Copied" (to screen readers too) for a moment. */
 export function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 1500);
+    return () => clearTimeout(timer);
+  }, [copied]);
   return (
-    <button
-      type="button"
-      className="ghost small"
-      aria-label={label}
-      title={label}
-      onClick={() => {
-        void copyText(text).then((ok) => {
-          setCopied(ok);
-          if (ok) setTimeout(() => setCopied(false), 1500);
-        });
-      }}
-    >
-      {copied ? 'Copied' : label.replace(/ (code|answer)$/, '')}
-    </button>
+    <>
+      <IconButton
+        icon={copied ? Check : Copy}
+        label={label}
+        onClick={() => void copyText(text).then(setCopied)}
+      />
+      <span className="visually-hidden" aria-live="polite">
+        {copied ? 'Copied' : ''}
+      </span>
+    </>
   );
 }
 
@@ -27,6 +30,7 @@ async function copyText(text: string): Promise<boolean> {
     return true;
   } catch {
     // No clipboard permission (plain http, older browsers): fall back to a selection copy.
+    const focused = document.activeElement as HTMLElement | null;
     const area = document.createElement('textarea');
     area.value = text;
     area.setAttribute('readonly', '');
@@ -36,6 +40,7 @@ async function copyText(text: string): Promise<boolean> {
     area.select();
     const ok = document.execCommand('copy');
     area.remove();
+    focused?.focus(); // selecting moved focus into the helper; give it back
     return ok;
   }
 }

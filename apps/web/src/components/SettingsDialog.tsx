@@ -1,7 +1,10 @@
-import type { ApiConfig } from '@zai-chat/contract';
+import { type ApiConfig, RANGES } from '@zai-chat/contract';
+import { X } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { sanitizeSettings } from '../chat/settings';
 import type { ChatSettings } from '../chat/types';
+import { IconButton } from './IconButton';
+import { NumberField } from './NumberField';
 
 interface Props {
   open: boolean;
@@ -11,54 +14,51 @@ interface Props {
   onClose(): void;
 }
 
-/** Settings of the open chat; the last saved values also become the defaults for new chats. */
+/**
+ * Settings of the open chat; the last saved values also become the defaults for new chats.
+ * Ranges come from the contract and the ceiling from the API, so nothing set here can make
+ * the API refuse a request.
+ */
 export function SettingsDialog({ open, settings, apiConfig, onChange, onClose }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [draft, setDraft] = useState(settings);
+  const ceiling = apiConfig?.limits.maxTokensCeiling;
   useEffect(() => {
     const el = dialog.current;
     if (!el) return;
     if (open && !el.open) {
-      setDraft(settings);
+      setDraft(sanitizeSettings(settings, ceiling));
       el.showModal();
     } else if (!open && el.open) el.close();
-  }, [open, settings]);
+  }, [open, settings, ceiling]);
 
+  // The field shows what was typed; the chat gets the value clamped into range.
   const set = <K extends keyof ChatSettings>(key: K, value: ChatSettings[K]) => {
-    const next = sanitizeSettings({ ...draft, [key]: value });
+    const next = sanitizeSettings({ ...draft, [key]: value }, ceiling);
     setDraft({ ...next, [key]: value });
     onChange(next);
   };
-  const offered = apiConfig?.models.map((m) => m.id) ?? [];
-  const models = [
-    '',
-    ...offered,
-    ...(draft.model && !offered.includes(draft.model) ? [draft.model] : []),
-  ];
 
   return (
     <dialog
       ref={dialog}
-      className="settings"
+      className="dialog"
       aria-labelledby="settings-title"
       onClose={onClose}
       onCancel={onClose}
     >
-      <form method="dialog" onSubmit={onClose}>
-        <h2 id="settings-title">Chat settings</h2>
-        <div className="field">
-          <label htmlFor="settings-model">Model</label>
-          <select
-            id="settings-model"
-            value={draft.model}
-            onChange={(e) => set('model', e.target.value)}
-          >
-            {models.map((m) => (
-              <option key={m} value={m}>
-                {m || `Default${apiConfig ? ` (${apiConfig.defaultModel})` : ''}`}
-              </option>
-            ))}
-          </select>
+      {/* No native validation: values are clamped instead, and a field left out of range shows
+          the value that applies once focus leaves it. */}
+      <form
+        method="dialog"
+        className="dialog__body"
+        noValidate
+        onSubmit={onClose}
+        onBlur={() => setDraft((d) => sanitizeSettings(d, ceiling))}
+      >
+        <div className="dialog__head">
+          <h2 id="settings-title">Chat settings</h2>
+          <IconButton icon={X} label="Close settings" onClick={onClose} />
         </div>
         <div className="field">
           <label htmlFor="settings-system">System prompt</label>
@@ -66,45 +66,37 @@ export function SettingsDialog({ open, settings, apiConfig, onChange, onClose }:
             id="settings-system"
             rows={3}
             value={draft.systemPrompt}
+            placeholder="For example: answer briefly, in British English."
             onChange={(e) => set('systemPrompt', e.target.value)}
           />
         </div>
-        <div className="settings__row">
-          <div className="field">
-            <label htmlFor="settings-temperature">Temperature</label>
-            <input
-              id="settings-temperature"
-              type="number"
-              min={0}
-              max={1}
-              step={0.05}
-              value={draft.temperature}
-              onChange={(e) => set('temperature', e.target.valueAsNumber)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="settings-top-p">Top P</label>
-            <input
-              id="settings-top-p"
-              type="number"
-              min={0.01}
-              max={1}
-              step={0.01}
-              value={draft.top_p}
-              onChange={(e) => set('top_p', e.target.valueAsNumber)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="settings-max-tokens">Max tokens</label>
-            <input
-              id="settings-max-tokens"
-              type="number"
-              min={1}
-              step={1}
-              value={draft.max_tokens}
-              onChange={(e) => set('max_tokens', e.target.valueAsNumber)}
-            />
-          </div>
+        <div className="dialog__row">
+          <NumberField
+            id="settings-temperature"
+            label="Temperature"
+            {...RANGES.temperature}
+            step={0.05}
+            value={draft.temperature}
+            onChange={(v) => set('temperature', v)}
+          />
+          <NumberField
+            id="settings-top-p"
+            label="Top P"
+            {...RANGES.top_p}
+            step={0.01}
+            value={draft.top_p}
+            onChange={(v) => set('top_p', v)}
+          />
+          <NumberField
+            id="settings-max-tokens"
+            label="Max tokens"
+            min={1}
+            max={ceiling}
+            step={1}
+            value={draft.max_tokens}
+            onChange={(v) => set('max_tokens', v)}
+            hint={ceiling ? `Up to ${ceiling.toLocaleString('en')} on this server.` : undefined}
+          />
         </div>
         <label className="checkbox">
           <input
@@ -115,13 +107,15 @@ export function SettingsDialog({ open, settings, apiConfig, onChange, onClose }:
           />
           Thinking
         </label>
-        <p className="muted small" id="thinking-hint">
+        <p className="field__hint" id="thinking-hint">
           With thinking on, GLM reasons first; its reasoning shows in a folded “Thinking” section.
         </p>
-        <p className="muted">Applies to this chat; new chats start with these values.</p>
-        <button type="submit" className="primary">
-          Close
-        </button>
+        <p className="field__hint">Applies to this chat; new chats start with these values.</p>
+        <div className="dialog__actions">
+          <button type="submit" className="btn btn--primary">
+            Done
+          </button>
+        </div>
       </form>
     </dialog>
   );

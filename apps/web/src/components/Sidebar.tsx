@@ -1,9 +1,12 @@
-import { useRef, useState } from 'react';
+import { Download, SquarePen, Upload } from 'lucide-react';
+import { type RefObject, useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import type { Chat } from '../chat/types';
+import { ChatRow } from './ChatRow';
 
 interface Props {
   chats: Chat[];
   activeId: string | undefined;
+  newChatButton: RefObject<HTMLButtonElement | null>;
   onNew(): void;
   onSelect(id: string): void;
   onRename(id: string, title: string): void;
@@ -12,123 +15,79 @@ interface Props {
   onImport(file: File): void;
 }
 
-export function Sidebar({
-  chats,
-  activeId,
-  onNew,
-  onSelect,
-  onRename,
-  onDelete,
-  onExport,
-  onImport,
-}: Props) {
-  const [renaming, setRenaming] = useState<string>();
+/** The chat list: new chat on top, newest first, export and import at the foot. */
+export function Sidebar({ chats, activeId, newChatButton, onNew, onDelete, ...props }: Props) {
+  const list = useRef<HTMLUListElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  // A chat deleted from the keyboard took the focused button with it: focus the row that took
+  // its place (or the one above, or New chat), once the list has re-rendered.
+  const refocusRow = useRef<number>(undefined);
+  useLayoutEffect(() => {
+    const index = refocusRow.current;
+    if (index === undefined) return;
+    refocusRow.current = undefined;
+    const rows = list.current?.querySelectorAll<HTMLButtonElement>('.chat-row__title') ?? [];
+    (rows[Math.min(index, rows.length - 1)] ?? newChatButton.current)?.focus();
+  }, [chats, newChatButton]);
+  const latestChats = useRef(chats);
+  useEffect(() => {
+    latestChats.current = chats;
+  }, [chats]);
+  // Stable, so memoized rows skip re-rendering while an answer streams.
+  const remove = useCallback(
+    (id: string) => {
+      if (list.current?.contains(document.activeElement))
+        refocusRow.current = latestChats.current.findIndex((c) => c.id === id);
+      onDelete(id);
+    },
+    [onDelete],
+  );
   return (
     <nav className="sidebar" aria-label="Chats">
-      <button type="button" className="primary wide" onClick={onNew}>
-        New chat
+      <button ref={newChatButton} type="button" className="btn btn--new" onClick={onNew}>
+        <SquarePen aria-hidden="true" size={18} strokeWidth={1.75} />
+        <span>New chat</span>
       </button>
-      <ul className="chat-list">
+      <h2 className="sidebar__heading">Recent</h2>
+      <ul className="chat-list" ref={list}>
         {chats.map((chat) => (
-          <li key={chat.id} className={chat.id === activeId ? 'active' : undefined}>
-            {renaming === chat.id ? (
-              <RenameField
-                title={chat.title}
-                onDone={(title) => {
-                  setRenaming(undefined);
-                  if (title !== undefined) onRename(chat.id, title);
-                }}
-              />
-            ) : (
-              <>
-                <button
-                  type="button"
-                  className="chat-list__title"
-                  aria-current={chat.id === activeId ? 'page' : undefined}
-                  onClick={() => onSelect(chat.id)}
-                  title={chat.title}
-                >
-                  {chat.title}
-                </button>
-                <span className="chat-list__actions">
-                  <button
-                    type="button"
-                    className="icon"
-                    aria-label="Rename chat"
-                    title="Rename chat"
-                    onClick={() => setRenaming(chat.id)}
-                  >
-                    ✎
-                  </button>
-                  <button
-                    type="button"
-                    className="icon"
-                    aria-label="Delete chat"
-                    title="Delete chat"
-                    onClick={() => onDelete(chat.id)}
-                  >
-                    ✕
-                  </button>
-                </span>
-              </>
-            )}
-          </li>
+          <ChatRow
+            key={chat.id}
+            id={chat.id}
+            title={chat.title}
+            active={chat.id === activeId}
+            onSelect={props.onSelect}
+            onRename={props.onRename}
+            onDelete={remove}
+          />
         ))}
-        {chats.length === 0 && <li className="muted empty">No chats yet</li>}
+        {chats.length === 0 && <li className="chat-list__empty">No chats yet</li>}
       </ul>
       <div className="sidebar__footer">
         <button
           type="button"
-          className="ghost small"
-          onClick={onExport}
+          className="btn btn--quiet"
+          onClick={props.onExport}
           disabled={chats.length === 0}
         >
-          Export chats
+          <Download aria-hidden="true" size={16} />
+          <span>Export chats</span>
         </button>
-        <label className="ghost small file-button">
-          Import chats
+        <label className="btn btn--quiet file-button">
+          <Upload aria-hidden="true" size={16} />
+          <span>Import chats</span>
           <input
             ref={fileInput}
             type="file"
             accept="application/json,.json"
-            aria-label="Import chats"
             onChange={(e) => {
               const file = e.target.files?.[0];
-              if (file) onImport(file);
+              if (file) props.onImport(file);
               if (fileInput.current) fileInput.current.value = '';
             }}
           />
         </label>
       </div>
     </nav>
-  );
-}
-
-function RenameField({ title, onDone }: { title: string; onDone(title?: string): void }) {
-  const [value, setValue] = useState(title);
-  return (
-    <form
-      className="rename"
-      onSubmit={(e) => {
-        e.preventDefault();
-        onDone(value);
-      }}
-    >
-      <input
-        aria-label="Chat title"
-        value={value}
-        autoFocus
-        maxLength={120}
-        onChange={(e) => setValue(e.target.value)}
-        onBlur={() => onDone(value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.stopPropagation();
-            onDone(undefined);
-          }
-        }}
-      />
-    </form>
   );
 }

@@ -31,7 +31,8 @@ export const CodeBlock = memo(function CodeBlock({ code, language, highlight }: 
         <span className="code-block__lang">{language ?? 'text'}</span>
         <CopyButton text={code} label="Copy code" />
       </div>
-      <pre>
+      {/* Focusable: a long line scrolls sideways, and keyboard users must be able to scroll it. */}
+      <pre tabIndex={0}>
         {html && highlight ? (
           <code
             className={`hljs language-${language}`}

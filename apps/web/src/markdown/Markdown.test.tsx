@@ -29,7 +29,14 @@ test('GFM tables and task lists, links open safely in a new tab', () => {
     />,
   );
   expect(container.querySelectorAll('td')).toHaveLength(2);
-  expect(container.querySelectorAll('input[type="checkbox"]')).toHaveLength(2);
+  const boxes = [...container.querySelectorAll('input[type="checkbox"]')];
+  // Each task's checkbox has a name (axe: label), and says whether it is done.
+  expect(boxes.map((b) => [b.getAttribute('aria-label'), (b as HTMLInputElement).checked])).toEqual(
+    [
+      ['Done', true],
+      ['Not done', false],
+    ],
+  );
   expect(container.querySelector('a')?.getAttribute('rel')).toContain('noopener');
 });
 

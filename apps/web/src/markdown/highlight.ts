@@ -14,8 +14,8 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
-import 'highlight.js/styles/github.css';
 
+// Token colours are the app's own (styles.css), checked for contrast in both themes.
 // The core plus the languages chat answers use most keeps this lazy chunk small.
 const languages = {
   bash,

@@ -1,0 +1,137 @@
+import { type Locator, type Page, expect } from '@playwright/test';
+
+/** A stored chat as the app keeps it in IndexedDB (only what tests read). */
+export interface StoredChat {
+  id: string;
+  title: string;
+  messages: { role: string; content: string; status?: string }[];
+}
+
+/**
+ * The chat app as a user sees it: its regions, controls and the actions people take.
+ * Specs talk to this class, never to selectors, so a markup change is fixed in one place.
+ */
+export class ChatPage {
+  readonly composer: Locator;
+  readonly nav: Locator;
+  readonly chatTitles: Locator;
+  readonly answers: Locator;
+  readonly questions: Locator;
+  readonly announcer: Locator;
+  readonly connection: Locator;
+  readonly modelPicker: Locator;
+  readonly settingsDialog: Locator;
+  readonly showChats: Locator;
+
+  constructor(readonly page: Page) {
+    this.composer = page.getByLabel('Message', { exact: true });
+    this.nav = page.getByRole('navigation', { name: 'Chats' });
+    this.chatTitles = this.nav.locator('.chat-row__title');
+    this.answers = page.locator('[data-testid="message"][data-role="assistant"]');
+    this.questions = page.locator('[data-testid="message"][data-role="user"]');
+    this.announcer = page.getByTestId('announcer');
+    this.connection = page.getByTestId('connection');
+    this.modelPicker = page.getByRole('banner').getByLabel('Model', { exact: true });
+    this.settingsDialog = page.getByRole('dialog', { name: 'Chat settings' });
+    this.showChats = page.getByRole('button', { name: 'Show chats' });
+  }
+
+  get lastAnswer(): Locator {
+    return this.answers.last();
+  }
+
+  content(message: Locator): Locator {
+    return message.getByTestId('message-content');
+  }
+
+  button(name: string, within: Locator | Page = this.page): Locator {
+    return within.getByRole('button', { name, exact: true });
+  }
+
+  /** Open the app and wait until it has loaded its chats and reached the API. */
+  async open(path = '/'): Promise<void> {
+    await this.page.goto(path);
+    await expect(this.connection).toHaveAttribute('data-state', 'online');
+    await expect(this.composer).toBeEnabled();
+  }
+
+  async send(text: string): Promise<void> {
+    await this.composer.fill(text);
+    await this.composer.press('Enter');
+  }
+
+  /** Send and wait for the answer to end with `status`; returns that answer. */
+  async ask(text: string, status = 'done'): Promise<Locator> {
+    const before = await this.answers.count();
+    await this.send(text);
+    await expect(this.answers).toHaveCount(before + 1);
+    await expect(this.lastAnswer).toHaveAttribute('data-status', status);
+    return this.lastAnswer;
+  }
+
+  /** Wait until the streaming answer shows more than `chars` characters. */
+  async waitForText(message: Locator, chars: number): Promise<void> {
+    await expect.poll(() => this.textLength(this.content(message))).toBeGreaterThan(chars);
+  }
+
+  async textLength(locator: Locator): Promise<number> {
+    return (await locator.innerText()).length;
+  }
+
+  chatRow(title: string): Locator {
+    return this.nav
+      .locator('.chat-row')
+      .filter({ has: this.page.getByTitle(title, { exact: true }) });
+  }
+
+  async renameChat(title: string, to: string): Promise<void> {
+    await this.nav.getByRole('button', { name: `Rename chat “${title}”` }).click();
+    const field = this.nav.getByLabel('Chat title');
+    await field.fill(to);
+    await field.press('Enter');
+  }
+
+  async openSettings(): Promise<Locator> {
+    await this.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await expect(this.settingsDialog).toBeVisible();
+    return this.settingsDialog;
+  }
+
+  /** What has focus, described by role-ish facts a test can compare. */
+  async focused(): Promise<{ tag: string; label: string; id: string }> {
+    return this.page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return {
+        tag: el?.tagName ?? '',
+        label: el?.getAttribute('aria-label') ?? el?.textContent?.trim() ?? '',
+        id: el?.id ?? '',
+      };
+    });
+  }
+
+  /** The chats as saved in IndexedDB right now (database `zai-chat`, store `chats`). */
+  async storedChats(): Promise<StoredChat[]> {
+    return this.page.evaluate(
+      () =>
+        new Promise<StoredChat[]>((resolve, reject) => {
+          const open = indexedDB.open('zai-chat');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            const all = db.transaction('chats').objectStore('chats').getAll();
+            all.onsuccess = () => {
+              resolve(all.result as StoredChat[]);
+              db.close();
+            };
+          };
+        }),
+    );
+  }
+
+  /** Pixels between the bottom of the viewport and the bottom of the page. */
+  async distanceFromBottom(): Promise<number> {
+    return this.page.evaluate(
+      () => document.documentElement.scrollHeight - window.scrollY - window.innerHeight,
+    );
+  }
+}
