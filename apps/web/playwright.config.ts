@@ -6,6 +6,19 @@ const API_PORT = Number(process.env.E2E_API_PORT ?? 8787);
 const WEB_PORT = Number(process.env.E2E_WEB_PORT ?? 4174);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+const API_ENV = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  ENV_FILE: 'none',
+  PORT: String(API_PORT),
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_MAX: '100000',
+  TOKEN_BUDGET_PER_DAY: '0',
+  SIM_CHUNK_DELAY_MS: '20',
+  // An ephemeral metrics port, so a second API beside this one never clashes on 9464.
+  METRICS_PORT: '0',
+};
+
 export default defineConfig({
   testDir: './e2e',
   outputDir: './test-results',
@@ -40,18 +53,14 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: 'node ../api/dist/server.js',
+      // `env -i`: the API sees only what is named here, never the developer's shell or a
+      // `.env` (ENV_FILE=none), which may hold a real key.
+      command: `env -i ${Object.entries(API_ENV)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(' ')} ${JSON.stringify(process.execPath)} ../api/dist/server.js`,
       url: `http://127.0.0.1:${API_PORT}/health`,
       reuseExistingServer: false,
       timeout: 30_000,
-      env: {
-        PORT: String(API_PORT),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_MAX: '100000',
-        SIM_CHUNK_DELAY_MS: '20',
-        ZAI_API_KEY: '',
-      },
     },
     {
       command: `node ./node_modules/vite/bin/vite.js preview --port ${WEB_PORT} --strictPort --host 127.0.0.1`,

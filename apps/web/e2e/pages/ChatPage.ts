@@ -48,11 +48,16 @@ export class ChatPage {
     return within.getByRole('button', { name, exact: true });
   }
 
-  /** Open the app and wait until it has loaded its chats and reached the API. */
+  /**
+   * Open the app and wait until it has loaded its chats, reached the API and fetched its
+   * markdown renderer (which it preloads when idle): answers then render as markdown from
+   * their first chunk, as they do for a person who takes a moment to type.
+   */
   async open(path = '/'): Promise<void> {
     await this.page.goto(path);
     await expect(this.connection).toHaveAttribute('data-state', 'online');
     await expect(this.composer).toBeEnabled();
+    await expect(this.page.locator('html')).toHaveAttribute('data-markdown', 'ready');
   }
 
   async send(text: string): Promise<void> {

@@ -1,7 +1,8 @@
 import { lazy, Suspense } from 'react';
+import { loadMarkdown } from '../markdown/load';
 
 // Markdown, math and highlighting load after the first paint; plain text shows until then.
-const Markdown = lazy(() => import('../markdown/Markdown'));
+const Markdown = lazy(loadMarkdown);
 
 export function MessageContent({ text, streaming }: { text: string; streaming: boolean }) {
   return (
