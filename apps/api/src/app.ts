@@ -15,6 +15,8 @@ import { mountContract } from './routes';
 import { mountOpenApi } from './routes/openapi';
 import { countRequests, mountMetrics } from './routes/metrics';
 import type { UpstreamClient } from './upstream/client';
+import { type ScaleOut, createScaleOut } from './scale-out';
+import type { RedisLink } from './redis/link';
 
 export interface AppDeps {
   upstream: UpstreamClient;
@@ -22,6 +24,10 @@ export interface AppDeps {
   metrics?: Metrics;
   lifecycle?: Lifecycle;
   startedAt?: number;
+  /** The Redis link when REDIS_URL is set (server.ts starts and closes it). */
+  redis?: RedisLink;
+  /** Receives the shared pieces built here (stream hub, counter), e.g. for shutdown. */
+  onScaleOut?: (scale: ScaleOut) => void;
 }
 
 /** The Express app for a Config and its dependencies; `server.ts` listens, tests use supertest. */
@@ -29,6 +35,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = deps.metrics ?? createMetrics();
   const lifecycle = deps.lifecycle ?? new Lifecycle();
+  // Shared state (Redis) or this process's own: stream hub, counters, response cache.
+  const scale = createScaleOut(config, { logger, lifecycle, redis: deps.redis });
+  deps.onScaleOut?.(scale);
 
   const app = express();
   app.disable('x-powered-by');
@@ -63,8 +72,14 @@ export function createApp(config: Config, deps: AppDeps): Express {
     cors({
       origin: config.corsOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Accept', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'X-Instance-Id', 'Server-Timing', 'Retry-After'],
+      allowedHeaders: ['Content-Type', 'Accept', 'X-Request-Id', ...scale.requestHeaders],
+      exposedHeaders: [
+        'X-Request-Id',
+        'X-Instance-Id',
+        'Server-Timing',
+        'Retry-After',
+        ...scale.responseHeaders,
+      ],
       maxAge: 600,
     }),
   );
@@ -86,6 +101,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
     // An X-Forwarded-For without `trust proxy` is expected (TRUST_PROXY decides, not the
     // client); the library's check would print a stack trace outside the JSON logs.
     validate: { xForwardedForHeader: false },
+    // Counted once across replicas with Redis (in this process while it is down); without
+    // REDIS_URL, express-rate-limit's own memory store as before.
+    ...scale.rateLimitStore('rl:'),
     handler: (req, res) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const retryAfter = resetTime
@@ -93,6 +111,17 @@ export function createApp(config: Config, deps: AppDeps): Express {
         : 1;
       sendError(req, res, 'rate_limited', { retryAfter });
     },
+  });
+  // Resume and stop have their own, wider budget: a reload or a deploy's reconnects must not
+  // eat the chat limit, and ids are unguessable, so this only bounds load.
+  const limitStreams = rateLimit({
+    windowMs: config.limits.rateLimitWindowMs,
+    limit: config.limits.rateLimitMax * 5,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    validate: { xForwardedForHeader: false },
+    ...scale.rateLimitStore('rls:'),
+    handler: (req, res) => sendError(req, res, 'rate_limited', { retryAfter: 1 }),
   });
   const refuseWhileDraining: RequestHandler = (req, res, next) =>
     lifecycle.draining ? sendError(req, res, 'shutting_down', { retryAfter: 1 }) : next();
@@ -104,12 +133,16 @@ export function createApp(config: Config, deps: AppDeps): Express {
     upstream: deps.upstream,
     metrics,
     lifecycle,
+    streams: scale.streams,
+    cache: scale.cache,
+    streamMiddleware: [limitStreams],
     health: {
       version: pkg.version,
       upstream: deps.upstream.kind,
       instance: config.instanceId,
       lifecycle,
       startedAt: deps.startedAt ?? Date.now(),
+      redis: deps.redis,
     },
     chatMiddleware: [refuseWhileDraining, limitRate, requireJson, jsonBody(config.limits)],
   });

@@ -54,6 +54,24 @@ const EnvSchema = z.object({
   SSE_KEEPALIVE_MS: intFrom(15_000, 1),
   SHUTDOWN_DRAIN_MS: intFrom(10_000, 0),
   METRICS_ENABLED: boolFrom(true),
+  /** Shared state for replicas (limits, resumable streams, response cache); unset = in-process only. */
+  REDIS_URL: z
+    .string()
+    .url()
+    .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://')
+    .optional(),
+  /** A Redis command slower than this counts as Redis being down (the request goes on without it). */
+  REDIS_COMMAND_TIMEOUT_MS: intFrom(250, 1),
+  /** Prefix of every Redis key and channel, so deployments can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().max(64).default('zc:'),
+  /** With Redis: how long an answer keeps being produced after its last reader left. */
+  RESUME_GRACE_MS: intFrom(30_000, 0),
+  /** With Redis: how long a finished answer that may be resumed stays in Redis. */
+  RESUME_RETENTION_MS: intFrom(300_000, 1000),
+  /** With Redis: producer liveness beat; a dead producer's readers learn it within ~3 beats. */
+  STREAM_HEARTBEAT_MS: intFrom(1000, 50),
+  /** With Redis: seconds a complete answer to a cacheable request is kept; 0 = no response cache. */
+  RESPONSE_CACHE_TTL_S: intFrom(0, 0),
 });
 
 export type ZaiAuthMode = z.infer<typeof EnvSchema>['ZAI_AUTH'];
@@ -93,6 +111,10 @@ export interface Config {
   keepAliveMs: number;
   shutdownDrainMs: number;
   metricsEnabled: boolean;
+  /** Undefined without REDIS_URL: every piece of state stays in this process. */
+  redis: { url: string; commandTimeoutMs: number; keyPrefix: string } | undefined;
+  streams: { resumeGraceMs: number; retentionMs: number; heartbeatMs: number };
+  responseCacheTtlS: number;
 }
 
 export class ConfigError extends Error {
@@ -162,6 +184,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     keepAliveMs: e.SSE_KEEPALIVE_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     metricsEnabled: e.METRICS_ENABLED,
+    redis: e.REDIS_URL
+      ? {
+          url: e.REDIS_URL,
+          commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+          keyPrefix: e.REDIS_KEY_PREFIX,
+        }
+      : undefined,
+    streams: {
+      resumeGraceMs: e.RESUME_GRACE_MS,
+      retentionMs: e.RESUME_RETENTION_MS,
+      heartbeatMs: e.STREAM_HEARTBEAT_MS,
+    },
+    responseCacheTtlS: e.RESPONSE_CACHE_TTL_S,
   };
 }
 

@@ -1,11 +1,5 @@
-import {
-  DONE_FRAME,
-  DONE_SENTINEL,
-  type Usage,
-  encodeDataFrame,
-  readSseFrameBatches,
-} from '@zai-chat/contract';
-import type { SseWriter } from './http/sse-writer';
+import { DONE_SENTINEL, type Usage, readSseFrameBatches } from '@zai-chat/contract';
+import { type FrameEncoder, type FrameSink, PLAIN_FRAMES } from './streams/answer';
 import { UpstreamFailure, mapUpstreamError } from './upstream/errors';
 
 export interface RelayResult {
@@ -20,6 +14,8 @@ export interface RelayOptions {
   /** Ends the upstream connection; the relay's read then fails with `reason`. */
   abortUpstream(reason: unknown): void;
   onFirstChunk?(): void;
+  /** How frames are worded: plain, or numbered and kept by an AnswerStream (the default is plain). */
+  frames?: FrameEncoder;
 }
 
 /**
@@ -31,9 +27,10 @@ export interface RelayOptions {
  */
 export async function relayStream(
   body: AsyncIterable<Uint8Array>,
-  writer: SseWriter,
+  writer: FrameSink,
   options: RelayOptions,
 ): Promise<RelayResult> {
+  const encode = options.frames ?? PLAIN_FRAMES;
   let chunks = 0;
   let finishReason: string | undefined;
   let usage: Usage | undefined;
@@ -70,10 +67,10 @@ export async function relayStream(
         const choice = chunk.choices?.[0];
         if (choice && typeof choice.finish_reason === 'string') finishReason = choice.finish_reason;
         if (isObject(chunk.usage)) usage = chunk.usage as Usage;
-        out += encodeDataFrame(frame.data);
+        out += encode.data(frame.data);
       }
       if (done) {
-        writer.end(out + DONE_FRAME);
+        writer.end(out + encode.done());
         continue;
       }
       // The good frames before a bad one still reach the client, ahead of the error event.

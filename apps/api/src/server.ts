@@ -7,6 +7,8 @@ import { Lifecycle } from './lifecycle';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { createUpstreamClient } from './upstream/client';
+import { RedisLink } from './redis/link';
+import type { ScaleOut } from './scale-out';
 
 /**
  * Process entry: config from the environment, the upstream (Z.AI, or the simulator when no
@@ -44,6 +46,19 @@ async function main(): Promise<void> {
   }
 
   const lifecycle = new Lifecycle();
+  // Optional shared state: the API serves without it (degraded) and uses it once it is up.
+  const redis = config.redis
+    ? new RedisLink({
+        url: config.redis.url,
+        commandTimeoutMs: config.redis.commandTimeoutMs,
+        heartbeatMs: config.streams.heartbeatMs,
+        keyPrefix: config.redis.keyPrefix,
+        instanceId: config.instanceId,
+        logger,
+      })
+    : undefined;
+  redis?.start();
+  let scale: ScaleOut | undefined;
   const app = createApp(config, {
     upstream: createUpstreamClient({
       kind: config.upstream.kind,
@@ -55,6 +70,8 @@ async function main(): Promise<void> {
     logger,
     lifecycle,
     metrics: createMetrics({ defaultMetrics: true }),
+    redis,
+    onScaleOut: (built) => (scale = built),
   });
 
   const server: Server = app.listen(config.port, config.host);
@@ -82,6 +99,9 @@ async function main(): Promise<void> {
     const outcome = await lifecycle.drain(config.shutdownDrainMs);
     logger.info(outcome, 'drained');
     server.closeAllConnections();
+    scale?.streams.close();
+    // After the drain: answers produced here were stored for their readers before this.
+    await redis?.close();
     await simulator?.close();
     process.exit(0);
   };

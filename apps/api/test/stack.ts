@@ -10,6 +10,8 @@ import { Lifecycle } from '../src/lifecycle';
 import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/metrics';
 import { createUpstreamClient } from '../src/upstream/client';
+import { RedisLink } from '../src/redis/link';
+import type { ScaleOut } from '../src/scale-out';
 
 export interface Stack {
   sim: Simulator;
@@ -17,6 +19,10 @@ export interface Stack {
   app: Express;
   lifecycle: Lifecycle;
   metrics: ReturnType<typeof createMetrics>;
+  /** With REDIS_URL in `env`: this app's link (started), closed by `close()`. */
+  redis: RedisLink | undefined;
+  /** The stream hub, counter and cache the app was built with. */
+  scale: ScaleOut;
   /** Listen on a real loopback port; returns the API's origin. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -43,6 +49,18 @@ export async function startStack(
   const metrics = createMetrics();
   // Captured logs go through the production logger (redaction included), at trace level.
   const logger = logStream ? createLogger('trace', logStream) : createLogger(config.logLevel);
+  const redis = config.redis
+    ? new RedisLink({
+        url: config.redis.url,
+        commandTimeoutMs: config.redis.commandTimeoutMs,
+        heartbeatMs: config.streams.heartbeatMs,
+        keyPrefix: config.redis.keyPrefix,
+        instanceId: config.instanceId,
+        logger,
+      })
+    : undefined;
+  redis?.start();
+  let scale!: ScaleOut;
   const app = createApp(config, {
     upstream: createUpstreamClient({
       kind: config.upstream.kind,
@@ -54,6 +72,8 @@ export async function startStack(
     logger,
     lifecycle,
     metrics,
+    redis,
+    onScaleOut: (built) => (scale = built),
   });
   let server: Server | undefined;
   return {
@@ -62,6 +82,8 @@ export async function startStack(
     app,
     lifecycle,
     metrics,
+    redis,
+    scale,
     async listen() {
       server = app.listen(0, '127.0.0.1');
       await new Promise((resolve) => server!.once('listening', resolve));
@@ -72,6 +94,8 @@ export async function startStack(
         server.closeAllConnections();
         await new Promise((resolve) => server!.close(resolve));
       }
+      scale.streams.close();
+      await redis?.close();
       await sim.close();
     },
   };
