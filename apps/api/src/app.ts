@@ -17,6 +17,7 @@ import { countRequests, mountMetrics } from './routes/metrics';
 import type { UpstreamClient } from './upstream/client';
 import { type ScaleOut, createScaleOut } from './scale-out';
 import type { RedisLink } from './redis/link';
+import { deferredRateLimit } from './limits/deferred-rate-limit';
 
 export interface AppDeps {
   upstream: UpstreamClient;
@@ -101,9 +102,6 @@ export function createApp(config: Config, deps: AppDeps): Express {
     // An X-Forwarded-For without `trust proxy` is expected (TRUST_PROXY decides, not the
     // client); the library's check would print a stack trace outside the JSON logs.
     validate: { xForwardedForHeader: false },
-    // Counted once across replicas with Redis (in this process while it is down); without
-    // REDIS_URL, express-rate-limit's own memory store as before.
-    ...scale.rateLimitStore('rl:'),
     handler: (req, res) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const retryAfter = resetTime
@@ -112,6 +110,17 @@ export function createApp(config: Config, deps: AppDeps): Express {
       sendError(req, res, 'rate_limited', { retryAfter });
     },
   });
+  // With Redis, counted once across replicas without a round trip before the body is read
+  // (see limits/deferred-rate-limit.ts); without, express-rate-limit in this process.
+  const limitChats = deps.redis
+    ? deferredRateLimit({
+        counter: scale.counter,
+        windowMs: config.limits.rateLimitWindowMs,
+        limit: config.limits.rateLimitMax,
+        prefix: 'rl:',
+        refuse: (req, res, retryAfter) => sendError(req, res, 'rate_limited', { retryAfter }),
+      })
+    : limitRate;
   // Resume and stop have their own, wider budget: a reload or a deploy's reconnects must not
   // eat the chat limit, and ids are unguessable, so this only bounds load.
   const limitStreams = rateLimit({
@@ -144,7 +153,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
       startedAt: deps.startedAt ?? Date.now(),
       redis: deps.redis,
     },
-    chatMiddleware: [refuseWhileDraining, limitRate, requireJson, jsonBody(config.limits)],
+    chatMiddleware: [refuseWhileDraining, limitChats, requireJson, jsonBody(config.limits)],
   });
 
   app.use(notFound);

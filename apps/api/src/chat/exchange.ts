@@ -28,6 +28,7 @@ import {
 } from '../streams/answer';
 import type { StreamHub } from '../streams/hub';
 import { ownerKey } from '../streams/ids';
+import { rateLimitVerdict } from '../limits/deferred-rate-limit';
 
 export interface ChatDeps {
   config: Config;
@@ -91,6 +92,12 @@ export async function runExchange(
   const { config, metrics, lifecycle } = deps;
   const started = performance.now();
   const identity = res.locals.identity as string | undefined;
+  // With Redis the rate limit was counted while the body was read; decided here, before
+  // anything is asked of the upstream.
+  const verdict = rateLimitVerdict(res);
+  const retryAfter = verdict && (await verdict);
+  if (retryAfter !== undefined)
+    return { kind: 'failed', code: 'rate_limited', final: false, retryAfter };
   const cached = body.stream ? await lookUpCache(req, res, body, deps, surface, identity) : {};
   if (cached.hit) return cached.hit;
   const exchange = new AbortController();
@@ -100,7 +107,7 @@ export async function runExchange(
     config.timeouts.totalMs,
   );
   // Numbered, resumable (with Redis) and stoppable by id; kept for the cache on a miss.
-  const opened =
+  const answer =
     body.stream && deps.streams && (surface.name === 'api' || cached.key)
       ? deps.streams.open({
           identity,
@@ -110,7 +117,6 @@ export async function runExchange(
           onStopped: () => exchange.abort(STOPPED),
         })
       : undefined;
-  const answer = opened?.answer;
   let primary: StreamReader | undefined;
   let finishing: Promise<void> | undefined;
   const finishAnswer = () => (answer ? (finishing ??= deps.streams!.finish(answer)) : undefined);
@@ -169,8 +175,6 @@ export async function runExchange(
     done();
     return failedBeforeStream(req, err, exchange.signal.reason, metrics);
   }
-  // Registered while the upstream was asked: on a healthy Redis this is already settled.
-  if (opened) await opened.registered;
 
   if (!body.stream) {
     try {

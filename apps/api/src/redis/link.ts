@@ -75,7 +75,7 @@ export class RedisLink extends EventEmitter<{ up: []; down: [reason: string] }> 
       retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
       disableClientInfo: true,
     };
-    this.client = new Redis(options.url, { ...common, enableAutoPipelining: true });
+    this.client = new Redis(options.url, common);
     this.subscriber = new Redis(options.url, { ...common, autoResubscribe: true });
     for (const connection of [this.client, this.subscriber]) {
       // Errors are reported through the state transitions below; an 'error' event without a

@@ -3,12 +3,14 @@ import { HEADERS, type contract } from '@zai-chat/contract';
 import type { RequestHandler } from 'express';
 import { apiError } from '../http/errors';
 import { SseBody } from '../http/sse-body';
+import type { Lifecycle } from '../lifecycle';
 import type { Metrics } from '../metrics';
 import type { StreamHub } from '../streams/hub';
 
 export interface StreamRouteDeps {
   streams: StreamHub;
   metrics: Metrics;
+  lifecycle: Lifecycle;
 }
 
 /**
@@ -23,6 +25,8 @@ export function resumeRoute(
   return {
     middleware,
     handler: async ({ params, headers, req, res }) => {
+      // A replica going away takes no new readers: the typed client retries elsewhere.
+      if (deps.lifecycle.draining) return apiError(req, res, 'shutting_down', { retryAfter: 1 });
       const after = Number(headers[HEADERS.lastEventId] ?? 0);
       const identity = res.locals.identity as string | undefined;
       const outcome = await deps.streams.resume(params.streamId, identity, after, String(req.id));

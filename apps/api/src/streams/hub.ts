@@ -142,11 +142,12 @@ export class StreamHub {
   }
 
   /**
-   * A new streamed answer of this process. `registered` resolves once it is known whether
-   * other replicas can find it (registration runs while the upstream is being asked, so it
-   * adds nothing to the time to first chunk on a healthy Redis).
+   * A new streamed answer of this process. While Redis is up it is registered (where it
+   * lives, whose it is) without waiting: nothing on the way to the first chunk waits for
+   * Redis. Should the write fail, the answer stops being resumable (a reader that comes back
+   * elsewhere then gets a 404), and a client that leaves aborts it as without Redis.
    */
-  open(options: OpenOptions): { answer: AnswerStream; registered: Promise<boolean> } {
+  open(options: OpenOptions): AnswerStream {
     const link = this.options.link;
     const canResume = options.numbered && link !== undefined && link.up;
     const answer = new AnswerStream({
@@ -159,16 +160,14 @@ export class StreamHub {
       onStopped: options.onStopped,
     });
     this.local.set(answer.id, answer);
-    if (!canResume) return { answer, registered: Promise.resolve(false) };
+    if (!canResume) return answer;
+    answer.resumable = true;
     const entry = JSON.stringify({ n: link.nodeId, o: answer.owner });
     const ttl = this.options.maxAnswerMs + this.options.graceMs + this.options.retentionMs;
-    const registered = link
+    link
       .run((c) => c.set(link.key('stream', answer.id), entry, 'PX', ttl))
-      .then(
-        () => (answer.resumable = true),
-        () => false,
-      );
-    return { answer, registered };
+      .catch(() => (answer.resumable = false));
+    return answer;
   }
 
   /**
