@@ -164,9 +164,13 @@ export class StreamHub {
     answer.resumable = true;
     const entry = JSON.stringify({ n: link.nodeId, o: answer.owner });
     const ttl = this.options.maxAnswerMs + this.options.graceMs + this.options.retentionMs;
-    link
-      .run((c) => c.set(link.key('stream', answer.id), entry, 'PX', ttl))
-      .catch(() => (answer.resumable = false));
+    // After the upstream request has been written (setImmediate runs after this tick's I/O):
+    // the client learns the id only from the response headers, long after this lands.
+    setImmediate(() => {
+      link
+        .run((c) => c.set(link.key('stream', answer.id), entry, 'PX', ttl))
+        .catch(() => (answer.resumable = false));
+    });
     return answer;
   }
 
