@@ -61,7 +61,7 @@ const EnvSchema = z.object({
     .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://')
     .optional(),
   /** A Redis command slower than this counts as Redis being down (the request goes on without it). */
-  REDIS_COMMAND_TIMEOUT_MS: intFrom(250, 1),
+  REDIS_COMMAND_TIMEOUT_MS: intFrom(500, 1),
   /** Prefix of every Redis key and channel, so deployments can share one Redis. */
   REDIS_KEY_PREFIX: z.string().max(64).default('zc:'),
   /** With Redis: how long an answer keeps being produced after its last reader left. */

@@ -37,7 +37,7 @@ describe('with a real redis-server', () => {
   const link = (name: string) => {
     const l = new RedisLink({
       url: redis.url,
-      commandTimeoutMs: 200,
+      commandTimeoutMs: 1000,
       heartbeatMs: 100,
       keyPrefix: 'zc:',
       instanceId: name,

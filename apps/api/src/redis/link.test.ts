@@ -19,7 +19,7 @@ beforeAll(async () => {
   });
   link = new RedisLink({
     url: `${redis.url}/0`,
-    commandTimeoutMs: 200,
+    commandTimeoutMs: 1000,
     heartbeatMs: 100,
     keyPrefix: 'zc:',
     instanceId: 'unit',

@@ -37,7 +37,12 @@ export class RedisUnavailable extends Error {
   override name = 'RedisUnavailable';
 }
 
-export class RedisLink extends EventEmitter<{ up: []; down: [reason: string] }> {
+export class RedisLink extends EventEmitter<{
+  up: [];
+  down: [reason: string];
+  /** The inbox connection dropped: messages published meanwhile were not delivered. */
+  'inbox-lost': [];
+}> {
   /** Commands (and PUBLISH). Never in subscriber mode. */
   readonly client: Redis;
   /** This node's channel only; ioredis resubscribes after every reconnect. */
@@ -84,6 +89,9 @@ export class RedisLink extends EventEmitter<{ up: []; down: [reason: string] }> 
       connection.on('close', () => this.markDown('connection lost'));
       connection.on('ready', () => void this.beat());
     }
+    this.subscriber.on('close', () => {
+      if (!this.closed) this.emit('inbox-lost');
+    });
     this.subscriber.on('message', (_channel: string, message: string) => {
       for (const handler of this.handlers) handler(message);
     });

@@ -13,10 +13,13 @@ export type BusMessage =
   /** any replica → producer: stop answer `s` now; answer `stopped` to `from`. */
   | { t: 'stop'; s: string; r: string; from: string; owner: string }
   /**
-   * producer → reader replica: frames for `r` up to id `q`; the first one accepts the attach
-   * (its `x` is the replay, maybe empty); `end` after the last frame.
+   * producer → reader replica: the frames of `r` after id `p` up to id `q`; the first one
+   * accepts the attach (its `x` is the replay, maybe empty); `end` after the last frame. A
+   * `p` that is not the reader's last id means a message was lost: the reader reconnects.
    */
-  | { t: 'frames'; r: string; x: string; q: number; end?: true }
+  | { t: 'frames'; r: string; x: string; p: number; q: number; end?: true }
+  /** producer → reader replica, once per heartbeat: still here, last frame sent is `q`. */
+  | { t: 'tick'; r: string; q: number }
   /** producer → reader replica: no such live answer here (ended, or never ours). */
   | { t: 'gone'; r: string }
   | { t: 'stopped'; r: string; ok: boolean };

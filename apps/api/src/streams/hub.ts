@@ -52,9 +52,16 @@ export interface OpenOptions {
   onStopped(): void;
 }
 
-/** A reader on another replica, fed over pub/sub. */
+/**
+ * A reader on another replica, fed over pub/sub. Each message says which frames it carries
+ * (after `p`, up to `q`), and a tick every heartbeat says the last one sent: a message lost
+ * to a Redis hiccup shows as a gap on the reader's side, which then reconnects its client
+ * (the client resumes from the frame it really has).
+ */
 class RemoteReader implements StreamReader {
   private opened = false;
+  /** The id of the last frame sent to this reader. */
+  sent: number;
 
   constructor(
     private readonly hub: StreamHub,
@@ -62,30 +69,41 @@ class RemoteReader implements StreamReader {
     readonly node: string,
     readonly key: string,
     private readonly answer: AnswerStream,
-  ) {}
+    after: number,
+  ) {
+    this.sent = after;
+  }
 
   send(text: string, lastId: number): undefined {
-    this.post({ t: 'frames', r: this.key, x: text, q: lastId });
+    this.post({ t: 'frames', r: this.key, x: text, p: this.sent, q: lastId });
+    this.sent = lastId;
   }
 
   end(text: string, lastId: number): void {
-    this.post({ t: 'frames', r: this.key, x: text, q: lastId, end: true });
+    this.post({ t: 'frames', r: this.key, x: text, p: this.sent, q: lastId, end: true });
+    this.sent = lastId;
     this.hub.forgetRemoteReader(this.key);
   }
 
   /** Accept the attach even when there is nothing to replay yet. */
-  open(lastId: number): void {
-    if (!this.opened) this.send('', lastId);
+  open(): void {
+    if (!this.opened) this.send('', this.sent);
+  }
+
+  tick(): void {
+    this.post({ t: 'tick', r: this.key, q: this.sent });
   }
 
   private post(message: BusMessage): void {
     this.opened = true;
-    // Publishes leave in call order on one connection: the reader sees frames in order.
+    // Publishes leave in call order on one connection: the reader sees frames in order. A
+    // publish that fails is not retried (the reader sees the gap); nobody listening means
+    // the reader's replica is gone.
     this.link.send(this.node, encodeMessage(message)).then(
       (listening) => {
         if (!listening) this.leave();
       },
-      () => this.leave(),
+      () => undefined,
     );
   }
 
@@ -107,6 +125,10 @@ interface Follow {
   /** The producer accepted: frames flow (until then, the resume request has no status). */
   open: boolean;
   settle: (outcome: 'open' | 'gone' | 'lost') => void;
+  /** The id of the last frame received. */
+  q: number;
+  /** When the producer was last heard from (frames or tick). */
+  heardAt: number;
 }
 
 export class StreamHub {
@@ -116,6 +138,8 @@ export class StreamHub {
   private readonly stops = new Map<string, (ok: boolean | undefined) => void>();
   private readonly watchdog: NodeJS.Timeout | undefined;
   private draining = false;
+  /** Beats in a row with Redis down. */
+  private downBeats = 0;
 
   constructor(private readonly options: StreamHubOptions) {
     const { link } = options;
@@ -124,10 +148,13 @@ export class StreamHub {
       const message = decodeMessage(text);
       if (message) this.receive(link, message);
     });
-    // Pub/sub delivers nothing while Redis is away: the frames of that gap are gone, so a
-    // follower cannot promise "every frame exactly once" any more.
-    link.on('down', () => this.failFollows('stream_lost'));
-    this.watchdog = setInterval(() => void this.watch(link), link.heartbeatMs);
+    // Messages published while the inbox was away are gone: readers reconnect, and their
+    // clients resume from the last frame they really have.
+    link.on('inbox-lost', () => this.reconnectFollows());
+    this.watchdog = setInterval(() => {
+      for (const reader of this.remoteReaders.values()) reader.tick();
+      void this.watch(link);
+    }, link.heartbeatMs);
     this.watchdog.unref();
   }
 
@@ -324,6 +351,8 @@ export class StreamHub {
       since: Date.now(),
       open: false,
       settle: () => undefined,
+      q: after,
+      heardAt: Date.now(),
     };
     const settled = new Promise<'open' | 'gone' | 'lost'>((resolve) => (follow.settle = resolve));
     this.follows.set(follow.key, follow);
@@ -368,10 +397,11 @@ export class StreamHub {
           link.send(message.from, encodeMessage({ t: 'gone', r: message.r })).catch(() => false);
           return;
         }
-        const reader = new RemoteReader(this, link, message.from, message.r, answer);
+        const after = Math.min(Math.max(message.after, 0), answer.seq);
+        const reader = new RemoteReader(this, link, message.from, message.r, answer, after);
         if (answer.state === 'live') this.remoteReaders.set(message.r, reader);
-        answer.attach(reader, message.after);
-        reader.open(Math.max(message.after, 0));
+        answer.attach(reader, after);
+        reader.open();
         return;
       }
       case 'detach': {
@@ -397,14 +427,25 @@ export class StreamHub {
       case 'frames': {
         const follow = this.follows.get(message.r);
         if (!follow) return;
+        // The first message may start before the reader's id (Last-Event-ID past the end).
+        if (follow.open && message.p !== follow.q) return this.reconnectFollow(follow);
         follow.open = true;
         follow.settle('open');
+        follow.q = message.q;
+        follow.heardAt = Date.now();
         if (message.end) {
           this.follows.delete(follow.key);
           follow.response.end(message.x, message.q);
         } else if (message.x) {
           follow.response.send(message.x, message.q);
         }
+        return;
+      }
+      case 'tick': {
+        const follow = this.follows.get(message.r);
+        if (!follow?.open) return;
+        if (message.q !== follow.q) return this.reconnectFollow(follow);
+        follow.heardAt = Date.now();
         return;
       }
     }
@@ -417,24 +458,42 @@ export class StreamHub {
    */
   private async watch(link: RedisLink): Promise<void> {
     if (this.follows.size === 0) return;
-    if (!link.up) return this.failFollows('stream_lost');
+    // Redis away for three beats: nothing flows; readers reconnect (and resume once it is back).
+    if (!link.up) {
+      if (++this.downBeats >= 3) this.reconnectFollows();
+      return;
+    }
+    this.downBeats = 0;
     const nodes = [...new Set([...this.follows.values()].map((f) => f.node))];
     let alive: boolean[];
     try {
       alive = await link.alive(nodes);
     } catch {
-      return this.failFollows('stream_lost');
+      return; // Slow right now: look again next beat.
     }
     const dead = new Set(nodes.filter((_, i) => !alive[i]));
+    const now = Date.now();
     const timeout = this.attachTimeoutMs(link);
     for (const follow of [...this.follows.values()]) {
-      const unanswered = !follow.open && Date.now() - follow.since > timeout;
-      if (dead.has(follow.node) || unanswered) this.fail(follow, 'stream_lost');
+      if (dead.has(follow.node)) this.fail(follow, 'stream_lost');
+      else if (!follow.open && now - follow.since > timeout) this.fail(follow, 'stream_lost');
+      // Alive but silent (no frames, no ticks) for longer than a dead producer takes to be
+      // noticed: it dropped this reader; reconnect.
+      else if (follow.open && now - follow.heardAt > timeout) this.reconnectFollow(follow);
     }
   }
 
-  private failFollows(code: ErrorCode): void {
-    for (const follow of [...this.follows.values()]) this.fail(follow, code);
+  /** Every reader following another replica reconnects (a resume request still waiting fails). */
+  private reconnectFollows(): void {
+    for (const follow of [...this.follows.values()]) {
+      if (follow.open) this.reconnectFollow(follow);
+      else this.fail(follow, 'stream_lost');
+    }
+  }
+
+  private reconnectFollow(follow: Follow): void {
+    this.detach(follow);
+    follow.response.reconnect(follow.streamId);
   }
 
   private fail(follow: Follow, code: ErrorCode): void {
@@ -444,9 +503,13 @@ export class StreamHub {
     follow.response.finish(encodeErrorFrame(errorBody(code, follow.requestId)));
   }
 
-  /** How long a producer may take to accept an attach or a stop before it counts as lost. */
+  /**
+   * How long a producer may stay silent (to an attach, a stop, or as ticks) before it counts as
+   * gone: longer than its liveness key takes to expire, so a dead producer is reported as
+   * `stream_lost` by the liveness check first.
+   */
   private attachTimeoutMs(link: RedisLink): number {
-    return Math.max(2000, link.livenessTtlMs + link.heartbeatMs);
+    return Math.max(5000, 2 * link.livenessTtlMs + link.heartbeatMs);
   }
 }
 

@@ -32,8 +32,9 @@ beforeAll(async () => {
   stack = await startStack(
     {
       REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
-      REDIS_COMMAND_TIMEOUT_MS: '100',
-      STREAM_HEARTBEAT_MS: '100',
+      // Well under the proxy's 1 s round trip, well over a loaded machine's hiccups.
+      REDIS_COMMAND_TIMEOUT_MS: '300',
+      STREAM_HEARTBEAT_MS: '150',
       INSTANCE_ID: 'troubled',
       TRUST_PROXY: '1',
       RATE_LIMIT_MAX: '40',
@@ -54,6 +55,14 @@ afterAll(async () => {
 const transitions = () =>
   logs.filter((l) => l.redis === 'up' || l.redis === 'down').map((l) => l.redis);
 
+/** One log line per transition: they alternate, never two of a kind in a row. */
+function expectOneLinePerTransition(): void {
+  const seen = transitions();
+  seen.forEach((t, i) => {
+    if (i > 0) expect(t, `transition ${i} of ${seen.join(',')}`).not.toBe(seen[i - 1]);
+  });
+}
+
 async function health(): Promise<Health> {
   return Health.parse(await (await fetch(`${baseUrl}/health`)).json());
 }
@@ -67,10 +76,11 @@ async function chat(ip: string, content = 'hello [sim:normal]') {
 
 describe('Redis slow', () => {
   it('answers on, from the process; degraded while slow; shared again once fast', async () => {
-    expect((await health()).status).toBe('ok');
+    await waitFor(async () => (await health()).status === 'ok', 'healthy');
     const before = await chat('198.51.100.1');
     expect(before.res.headers.get(HEADERS.streamResumable)).toBe('true');
-    expect(transitions()).toEqual(['up']);
+    expect(transitions()[0]).toBe('up');
+    const mark = transitions().length;
 
     proxy.latencyMs = 500;
     // Requests in flight when it turns slow pay at most one command timeout, never a 5xx.
@@ -93,7 +103,9 @@ describe('Redis slow', () => {
     await waitFor(async () => (await health()).status === 'ok', 'healthy again');
     const after = await chat('198.51.100.1');
     expect(after.res.headers.get(HEADERS.streamResumable)).toBe('true');
-    expect(transitions()).toEqual(['up', 'down', 'up']);
+    expect(transitions().slice(mark)).toContain('down');
+    expect(transitions().at(-1)).toBe('up');
+    expectOneLinePerTransition();
   });
 });
 
@@ -104,6 +116,7 @@ describe('Redis down mid-run', () => {
     });
     expect(streaming.res.headers.get(HEADERS.streamResumable)).toBe('true');
     await streaming.readUntil(3);
+    const mark = transitions().length;
     await redis.kill();
     await waitFor(async () => (await health()).status === 'degraded', 'degraded health');
     expect((await health()).reasons?.[0]).toMatch(/^redis: /);
@@ -137,7 +150,9 @@ describe('Redis down mid-run', () => {
     expect(back.res.headers.get(HEADERS.streamResumable)).toBe('true');
     // Counted in Redis again.
     expect(await redis.client().exists('zc:count:rl:198.51.100.3')).toBe(1);
-    expect(transitions()).toEqual(['up', 'down', 'up', 'down', 'up']);
+    expect(transitions().slice(mark)).toContain('down');
+    expect(transitions().at(-1)).toBe('up');
+    expectOneLinePerTransition();
     const status = (l: Record<string, unknown>) => (l.res as { statusCode?: number })?.statusCode;
     expect(logs.filter((l) => (status(l) ?? 0) >= 500)).toEqual([]);
   });

@@ -44,6 +44,9 @@ async function startReplica(index: number): Promise<ApiProcess> {
     RATE_LIMIT_MAX: '60',
     STREAM_HEARTBEAT_MS: '500',
     SHUTDOWN_DRAIN_MS: '30000',
+    // Five processes and 100 streams on 2 shared cores can stall an event loop past the
+    // default 500 ms; Redis trouble has its own test (redis-trouble.test.ts).
+    REDIS_COMMAND_TIMEOUT_MS: '2000',
   });
   // Serving with Redis up (not `degraded`): shared state in use.
   await waitFor(
