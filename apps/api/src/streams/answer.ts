@@ -63,6 +63,8 @@ export class AnswerStream implements FrameEncoder, FrameSink {
   readonly frames: string[] | undefined;
   /** The id of the last frame encoded. */
   seq = 0;
+  /** Characters kept in `frames` (the memory an answer holds while it may be resumed). */
+  keptChars = 0;
   state: 'live' | 'ended' = 'live';
   /** Registered in Redis: a reader may come back through any replica. */
   resumable = false;
@@ -99,7 +101,10 @@ export class AnswerStream implements FrameEncoder, FrameSink {
 
   data(json: string): string {
     const frame = this.numbered ? `id: ${++this.seq}\ndata: ${json}\n\n` : `data: ${json}\n\n`;
-    this.frames?.push(frame);
+    if (this.frames) {
+      this.frames.push(frame);
+      this.keptChars += frame.length;
+    }
     return frame;
   }
 
@@ -109,7 +114,10 @@ export class AnswerStream implements FrameEncoder, FrameSink {
 
   raw(frame: string): string {
     const numbered = this.numbered ? `id: ${++this.seq}\n${frame}` : frame;
-    this.frames?.push(numbered);
+    if (this.frames) {
+      this.frames.push(numbered);
+      this.keptChars += numbered.length;
+    }
     return numbered;
   }
 

@@ -42,6 +42,13 @@ export type ResumeOutcome =
 
 export type StopOutcome = 'stopped' | 'finished' | 'not_found';
 
+/**
+ * Largest answer written to Redis for late readers (characters of its frames). A longer one
+ * can still be resumed while it is produced, not after: one Redis value of many megabytes
+ * would stall every other command on the shared connection.
+ */
+export const MAX_STORED_ANSWER_CHARS = 8 * 1024 * 1024;
+
 export interface OpenOptions {
   identity: string | undefined;
   /** Number the frames and make the answer resumable (`/api/chat`). */
@@ -207,7 +214,13 @@ export class StreamHub {
    */
   async finish(answer: AnswerStream): Promise<void> {
     const link = this.options.link;
-    if (answer.resumable && answer.frames && link && (answer.wanted || this.draining)) {
+    const wanted = answer.wanted || this.draining;
+    if (wanted && answer.keptChars > MAX_STORED_ANSWER_CHARS) {
+      this.options.logger.warn(
+        { streamId: answer.id, chars: answer.keptChars },
+        'answer too long to store for resume',
+      );
+    } else if (answer.resumable && answer.frames && link && wanted) {
       const stored = JSON.stringify({ o: answer.owner, f: answer.frames });
       await link
         .run((c) => c.set(link.key('frames', answer.id), stored, 'PX', this.options.retentionMs))
