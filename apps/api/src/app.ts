@@ -15,6 +15,8 @@ import { mountContract } from './routes';
 import { mountOpenApi } from './routes/openapi';
 import { countRequests } from './routes/metrics';
 import type { UpstreamClient } from './upstream/client';
+import { type ScaleOut, createScaleOut } from './scale-out';
+import type { RedisLink } from './redis/link';
 
 export interface AppDeps {
   upstream: UpstreamClient;
@@ -24,6 +26,10 @@ export interface AppDeps {
   startedAt?: number;
   /** Identity, budgets, rate limits and stream caps; built from the config when absent. */
   access?: Access;
+  /** The Redis link when REDIS_URL is set (server.ts starts and closes it). */
+  redis?: RedisLink;
+  /** Receives the shared pieces built here (stream hub, counter), e.g. for shutdown. */
+  onScaleOut?: (scale: ScaleOut) => void;
 }
 
 /** The Express app for a Config and its dependencies; `server.ts` listens, tests use supertest. */
@@ -31,7 +37,10 @@ export function createApp(config: Config, deps: AppDeps): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = deps.metrics ?? createMetrics();
   const lifecycle = deps.lifecycle ?? new Lifecycle();
-  const access = deps.access ?? createAccess(config, { logger, metrics });
+  // Shared state (Redis) or this process's own: stream hub, counters, response cache.
+  const scale = createScaleOut(config, { logger, lifecycle, redis: deps.redis });
+  deps.onScaleOut?.(scale);
+  const access = deps.access ?? createAccess(config, { logger, metrics, redis: deps.redis });
 
   const app = express();
   app.disable('x-powered-by');
@@ -66,8 +75,20 @@ export function createApp(config: Config, deps: AppDeps): Express {
     cors({
       origin: config.corsOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Accept', 'Authorization', 'Last-Event-ID', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'X-Instance-Id', 'Server-Timing', 'Retry-After'],
+      allowedHeaders: [
+        'Content-Type',
+        'Accept',
+        'Authorization',
+        'X-Request-Id',
+        ...scale.requestHeaders,
+      ],
+      exposedHeaders: [
+        'X-Request-Id',
+        'X-Instance-Id',
+        'Server-Timing',
+        'Retry-After',
+        ...scale.responseHeaders,
+      ],
       maxAge: 600,
     }),
   );
@@ -90,14 +111,18 @@ export function createApp(config: Config, deps: AppDeps): Express {
     upstream: deps.upstream,
     metrics,
     lifecycle,
+    streams: scale.streams,
+    cache: scale.cache,
+    access,
+    streamMiddleware: access.streamGate,
     health: {
       version: pkg.version,
       upstream: deps.upstream.kind,
       instance: config.instanceId,
       lifecycle,
       startedAt: deps.startedAt ?? Date.now(),
+      redis: deps.redis,
     },
-    access,
     chatMiddleware: [refuseWhileDraining, ...access.gate, requireJson, jsonBody(config.limits)],
   });
 

@@ -80,6 +80,24 @@ const EnvSchema = z.object({
   /** A request (headers and body) must arrive within this long; slow senders are cut. */
   REQUEST_TIMEOUT_MS: intFrom(30_000, 1000),
   HEADERS_TIMEOUT_MS: intFrom(10_000, 1000),
+  /** Shared state for replicas (limits, resumable streams, response cache); unset = in-process only. */
+  REDIS_URL: z
+    .string()
+    .url()
+    .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://')
+    .optional(),
+  /** A Redis command slower than this counts as Redis being down (the request goes on without it). */
+  REDIS_COMMAND_TIMEOUT_MS: intFrom(500, 1),
+  /** Prefix of every Redis key and channel, so deployments can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().max(64).default('zc:'),
+  /** With Redis: how long an answer keeps being produced after its last reader left. */
+  RESUME_GRACE_MS: intFrom(30_000, 0),
+  /** With Redis: how long a finished answer that may be resumed stays in Redis. */
+  RESUME_RETENTION_MS: intFrom(300_000, 1000),
+  /** With Redis: producer liveness beat; a dead producer's readers learn it within ~3 beats. */
+  STREAM_HEARTBEAT_MS: intFrom(1000, 50),
+  /** With Redis: seconds a complete answer to a cacheable request is kept; 0 = no response cache. */
+  RESPONSE_CACHE_TTL_S: intFrom(0, 0),
 });
 
 export type ZaiAuthMode = z.infer<typeof EnvSchema>['ZAI_AUTH'];
@@ -135,6 +153,10 @@ export interface Config {
     requestTimeoutMs: number;
     headersTimeoutMs: number;
   };
+  /** Undefined without REDIS_URL: every piece of state stays in this process. */
+  redis: { url: string; commandTimeoutMs: number; keyPrefix: string } | undefined;
+  streams: { resumeGraceMs: number; retentionMs: number; heartbeatMs: number };
+  responseCacheTtlS: number;
 }
 
 export class ConfigError extends Error {
@@ -219,20 +241,36 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       headersTimeoutMs: Math.min(e.HEADERS_TIMEOUT_MS, e.REQUEST_TIMEOUT_MS),
     },
+    redis: e.REDIS_URL
+      ? {
+          url: e.REDIS_URL,
+          commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+          keyPrefix: e.REDIS_KEY_PREFIX,
+        }
+      : undefined,
+    streams: {
+      resumeGraceMs: e.RESUME_GRACE_MS,
+      retentionMs: e.RESUME_RETENTION_MS,
+      heartbeatMs: e.STREAM_HEARTBEAT_MS,
+    },
+    responseCacheTtlS: e.RESPONSE_CACHE_TTL_S,
   };
 }
 
 type Env = z.infer<typeof EnvSchema>;
 
-/** What the `keys` CLI needs: where keys are kept. */
-export function loadKeysConfig(env: NodeJS.ProcessEnv): { keysFile: string } {
-  const file = stripEmpty(env).ACCESS_KEYS_FILE;
-  if (!file) {
+/** What the `keys` CLI needs: where keys are kept (Redis when REDIS_URL is set, else the file). */
+export function loadKeysConfig(
+  env: NodeJS.ProcessEnv,
+): { keysFile: string } | { redis: { url: string; keyPrefix: string } } {
+  const e = stripEmpty(env);
+  if (e.REDIS_URL) return { redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX ?? 'zc:' } };
+  if (!e.ACCESS_KEYS_FILE) {
     throw new ConfigError(
-      'ACCESS_KEYS_FILE: required; name the JSON file that holds the key hashes',
+      'ACCESS_KEYS_FILE: required (or REDIS_URL); name the JSON file that holds the key hashes',
     );
   }
-  return { keysFile: file };
+  return { keysFile: e.ACCESS_KEYS_FILE };
 }
 
 /**
@@ -248,9 +286,9 @@ function accessMode(e: Env): AccessMode {
     }
     return 'open';
   }
-  if (e.ACCESS_MODE === 'keys' && !e.ACCESS_KEYS_FILE) {
+  if (e.ACCESS_MODE === 'keys' && !e.ACCESS_KEYS_FILE && !e.REDIS_URL) {
     throw new ConfigError(
-      'ACCESS_KEYS_FILE: required with ACCESS_MODE=keys (the JSON file `keys create` writes; it holds only hashes)',
+      'ACCESS_KEYS_FILE: required with ACCESS_MODE=keys unless REDIS_URL is set (the JSON file `keys create` writes; it holds only hashes)',
     );
   }
   if (e.ACCESS_MODE === 'proxy' && /^(false|\d+)$/.test(e.TRUST_PROXY.trim())) {

@@ -12,6 +12,12 @@ export interface ActiveStream {
 export class Lifecycle {
   draining = false;
   readonly streams = new Set<ActiveStream>();
+  /** Run when the drain starts (the stream hub asks its readers to reconnect elsewhere). */
+  private readonly drainHooks: (() => void)[] = [];
+
+  onDrain(hook: () => void): void {
+    this.drainHooks.push(hook);
+  }
 
   track(stream: ActiveStream): void {
     this.streams.add(stream);
@@ -21,6 +27,7 @@ export class Lifecycle {
   /** Stop taking new chats, wait for those in flight up to `deadlineMs`, then end the rest. */
   async drain(deadlineMs: number): Promise<{ finished: number; terminated: number }> {
     this.draining = true;
+    for (const hook of this.drainHooks) hook();
     const inFlight = [...this.streams];
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'deadline'>((resolve) => {

@@ -53,6 +53,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['code'] as const,
       registers: [registry],
     }),
+    responseCache: new Counter({
+      name: 'zai_chat_response_cache_total',
+      help: 'Cacheable streamed requests by outcome: hit (replayed, no upstream call) or miss',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    streamResumes: new Counter({
+      name: 'zai_chat_stream_resumes_total',
+      help: 'GET /api/chat/streams/:id by outcome (local, remote, stored, not_found, lost)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 

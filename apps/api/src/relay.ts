@@ -1,11 +1,5 @@
-import {
-  DONE_FRAME,
-  DONE_SENTINEL,
-  type Usage,
-  encodeDataFrame,
-  readSseFrameBatches,
-} from '@zai-chat/contract';
-import type { SseWriter } from './http/sse-writer';
+import { DONE_SENTINEL, type Usage, readSseFrameBatches } from '@zai-chat/contract';
+import { type FrameEncoder, type FrameSink, PLAIN_FRAMES } from './streams/answer';
 import { UpstreamFailure, mapUpstreamError } from './upstream/errors';
 
 /** What has been relayed so far; kept up to date while the stream runs, so a stream that
@@ -34,6 +28,8 @@ export interface RelayOptions {
   abortUpstream(reason: unknown): void;
   onFirstChunk?(): void;
   progress?: RelayProgress;
+  /** How frames are worded: plain, or numbered and kept by an AnswerStream (the default is plain). */
+  frames?: FrameEncoder;
 }
 
 /**
@@ -45,10 +41,11 @@ export interface RelayOptions {
  */
 export async function relayStream(
   body: AsyncIterable<Uint8Array>,
-  writer: SseWriter,
+  writer: FrameSink,
   options: RelayOptions,
 ): Promise<RelayResult> {
   const progress = options.progress ?? newRelayProgress();
+  const encode = options.frames ?? PLAIN_FRAMES;
   let idle = setTimeout(onIdle, options.idleTimeoutMs);
   function onIdle() {
     options.abortUpstream(
@@ -86,10 +83,10 @@ export async function relayStream(
           progress.textChars += textLength(choice.delta);
         }
         if (isObject(chunk.usage)) progress.usage = chunk.usage as Usage;
-        out += encodeDataFrame(frame.data);
+        out += encode.data(frame.data);
       }
       if (done) {
-        writer.end(out + DONE_FRAME);
+        writer.end(out + encode.done());
         continue;
       }
       // The good frames before a bad one still reach the client, ahead of the error event.

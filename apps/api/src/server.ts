@@ -11,6 +11,8 @@ import { createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
 import { createUpstreamClient } from './upstream/client';
+import { RedisLink } from './redis/link';
+import type { ScaleOut } from './scale-out';
 
 /**
  * Process entry: config from the environment, the upstream (Z.AI, or the simulator when no
@@ -60,7 +62,20 @@ async function main(): Promise<void> {
 
   const lifecycle = new Lifecycle();
   const metrics = createMetrics({ defaultMetrics: true });
-  const access = createAccess(config, { logger, metrics });
+  // Optional shared state: the API serves without it (degraded) and uses it once it is up.
+  const redis = config.redis
+    ? new RedisLink({
+        url: config.redis.url,
+        commandTimeoutMs: config.redis.commandTimeoutMs,
+        heartbeatMs: config.streams.heartbeatMs,
+        keyPrefix: config.redis.keyPrefix,
+        instanceId: config.instanceId,
+        logger,
+      })
+    : undefined;
+  redis?.start();
+  let scale: ScaleOut | undefined;
+  const access = createAccess(config, { logger, metrics, redis });
   const app = createApp(config, {
     upstream: createUpstreamClient({
       kind: config.upstream.kind,
@@ -73,6 +88,8 @@ async function main(): Promise<void> {
     lifecycle,
     metrics,
     access,
+    redis,
+    onScaleOut: (built) => (scale = built),
   });
 
   const server: Server = createServer(
@@ -128,6 +145,9 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     metricsServer?.close();
     access.close();
+    scale?.streams.close();
+    // After the drain: answers produced here were stored for their readers before this.
+    await redis?.close();
     await simulator?.close();
     process.exit(0);
   };

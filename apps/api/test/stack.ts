@@ -11,6 +11,8 @@ import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/metrics';
 import { startMetricsServer } from '../src/metrics-server';
 import { createUpstreamClient } from '../src/upstream/client';
+import { RedisLink } from '../src/redis/link';
+import type { ScaleOut } from '../src/scale-out';
 
 export interface Stack {
   sim: Simulator;
@@ -18,6 +20,10 @@ export interface Stack {
   app: Express;
   lifecycle: Lifecycle;
   metrics: ReturnType<typeof createMetrics>;
+  /** With REDIS_URL in `env`: this app's link (started), closed by `close()`. */
+  redis: RedisLink | undefined;
+  /** The stream hub, counter and cache the app was built with. */
+  scale: ScaleOut;
   /** Listen on a real loopback port; returns the API's origin. */
   listen(): Promise<string>;
   /** The private metrics port (METRICS_PORT in production) on loopback; returns its origin. */
@@ -50,6 +56,18 @@ export async function startStack(
   const metrics = createMetrics();
   // Captured logs go through the production logger (redaction included), at trace level.
   const logger = logStream ? createLogger('trace', logStream) : createLogger(config.logLevel);
+  const redis = config.redis
+    ? new RedisLink({
+        url: config.redis.url,
+        commandTimeoutMs: config.redis.commandTimeoutMs,
+        heartbeatMs: config.streams.heartbeatMs,
+        keyPrefix: config.redis.keyPrefix,
+        instanceId: config.instanceId,
+        logger,
+      })
+    : undefined;
+  redis?.start();
+  let scale!: ScaleOut;
   const app = createApp(config, {
     upstream: createUpstreamClient({
       kind: config.upstream.kind,
@@ -61,6 +79,8 @@ export async function startStack(
     logger,
     lifecycle,
     metrics,
+    redis,
+    onScaleOut: (built) => (scale = built),
   });
   let server: Server | undefined;
   let metricsServer: Server | undefined;
@@ -70,6 +90,8 @@ export async function startStack(
     app,
     lifecycle,
     metrics,
+    redis,
+    scale,
     async listen() {
       server = app.listen(0, '127.0.0.1');
       await new Promise((resolve) => server!.once('listening', resolve));
@@ -89,6 +111,8 @@ export async function startStack(
         server.closeAllConnections();
         await new Promise((resolve) => server!.close(resolve));
       }
+      scale.streams.close();
+      await redis?.close();
       await sim.close();
     },
   };

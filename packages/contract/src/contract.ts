@@ -1,8 +1,17 @@
 import { initContract } from '@ts-rest/core';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ERRORS, type ErrorStatus } from './errors';
 import { FAILED_DEPENDENCY, OpenAiChatRequest, OpenAiErrorBody, OpenAiModelList } from './openai';
-import { ApiConfig, ChatCompletion, ChatRequest, ErrorBody, Health } from './schemas';
+import {
+  ApiConfig,
+  ChatCompletion,
+  ChatRequest,
+  ErrorBody,
+  Health,
+  LastEventId,
+  StopChatResult,
+  StreamId,
+} from './schemas';
 
 const c = initContract();
 
@@ -18,6 +27,28 @@ const openAiErrors = { ...errorResponses(OpenAiErrorBody), [FAILED_DEPENDENCY]: 
 /** Streamed routes answer `text/event-stream` with 200; see `sse.ts` for the frames. */
 const streamMetadata = { streamContentType: 'text/event-stream' } as const;
 
+/** Header names of resumable streams and of the response cache (lower case, as HTTP/2 sends). */
+export const HEADERS = {
+  /** Response: the answer's stream id (streamed `/api/chat` answers). */
+  streamId: 'x-stream-id',
+  /** Response: `true` when the answer can be resumed from any replica (Redis was reachable). */
+  streamResumable: 'x-stream-resumable',
+  /** Request (resume): the id of the last frame received; absent = from the first frame. */
+  lastEventId: 'last-event-id',
+  /** Response: `hit` (replayed from the response cache, no upstream call) or `miss`. */
+  cache: 'x-cache',
+  /**
+   * Request: `allow` opts this request into the response cache even without `temperature: 0`,
+   * and even with tools or images (which are never cached otherwise).
+   */
+  cacheOptIn: 'x-response-cache',
+} as const;
+
+/** Headers a chat request may carry (ts-rest passes the others through untouched). */
+const chatHeaders = z.object({ [HEADERS.cacheOptIn]: z.enum(['allow']).optional() });
+
+/** The SSE body of a resumed stream: the same frames as the chat stream. */
+const sseBody = c.otherResponse({ contentType: 'text/event-stream', body: z.string() });
 /**
  * The HTTP contract of the API. Every route the API serves is here, and the API serves each
  * through ts-rest (`createExpressEndpoints`), so a handler can only answer statuses listed
@@ -35,9 +66,28 @@ export const contract = c.router(
       path: '/api/chat',
       contentType: 'application/json',
       body: ChatRequest,
+      headers: chatHeaders,
       responses: { 200: ChatCompletion, ...apiErrors },
       summary: 'Chat with a GLM model; streams Server-Sent Events unless stream is false',
       metadata: streamMetadata,
+    },
+    resumeChat: {
+      method: 'GET',
+      path: '/api/chat/streams/:streamId',
+      pathParams: z.object({ streamId: StreamId }),
+      headers: z.object({ [HEADERS.lastEventId]: LastEventId.optional() }),
+      responses: { 200: sseBody, ...apiErrors },
+      summary:
+        'Continue a streamed answer after the frame named by Last-Event-ID (from any replica): the missed frames, then the live ones',
+      metadata: streamMetadata,
+    },
+    stopChat: {
+      method: 'POST',
+      path: '/api/chat/streams/:streamId/stop',
+      pathParams: z.object({ streamId: StreamId }),
+      body: c.noBody(),
+      responses: { 200: StopChatResult, ...apiErrors },
+      summary: 'Stop a streamed answer now (its upstream request is aborted, wherever it runs)',
     },
     config: {
       method: 'GET',
@@ -57,6 +107,7 @@ export const contract = c.router(
         path: '/v1/chat/completions',
         contentType: 'application/json',
         body: OpenAiChatRequest,
+        headers: chatHeaders,
         responses: { 200: ChatCompletion, ...openAiErrors },
         summary:
           'OpenAI-compatible chat completions: JSON unless stream is true, then Server-Sent Events',

@@ -273,6 +273,31 @@ export const ApiConfig = z.object({
   resumableStreams: z.boolean(),
 });
 
+/**
+ * Resumable streams. Every streamed `/api/chat` answer has an id (`X-Stream-Id`, at least 128
+ * random bits, base64url) and numbered frames (`id: 1`, `id: 2`, …, the `[DONE]` or error
+ * frame last); `GET /api/chat/streams/:streamId` with `Last-Event-ID` continues after a frame.
+ */
+export const StreamId = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'not a stream id');
+/** The id of the last frame a client received; frames are numbered from 1. */
+export const LastEventId = z.string().regex(/^\d{1,12}$/, 'must be a frame number');
+
+export const StopChatResult = z.object({
+  streamId: StreamId,
+  /** False when the answer had already ended (or its producer went away): nothing to stop. */
+  stopped: z.boolean(),
+});
+
+/**
+ * `event: reconnect`: the replica serving this stream is shutting down; continue with
+ * `GET /api/chat/streams/<streamId>` and `Last-Event-ID: <lastEventId>` (after the SSE
+ * `retry:` delay). Not part of the answer: it has no `id:` line.
+ */
+export const ReconnectEvent = z.object({ streamId: StreamId, lastEventId: LastEventId });
+
+/** `event: stopped` (numbered, last): the answer was stopped by its owner (`POST …/stop`). */
+export const StoppedEvent = z.object({ streamId: StreamId });
+
 export type Role = z.infer<typeof Role>;
 export type ContentPart = z.infer<typeof ContentPart>;
 export type MessageContent = z.infer<typeof MessageContent>;
@@ -294,3 +319,7 @@ export type Health = z.infer<typeof Health>;
 export type ModelInfo = z.infer<typeof ModelInfo>;
 export type AccessMode = z.infer<typeof AccessMode>;
 export type ApiConfig = z.infer<typeof ApiConfig>;
+export type StreamId = z.infer<typeof StreamId>;
+export type StopChatResult = z.infer<typeof StopChatResult>;
+export type ReconnectEvent = z.infer<typeof ReconnectEvent>;
+export type StoppedEvent = z.infer<typeof StoppedEvent>;

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { ChatChunk, ErrorBody } from './schemas';
+import { ChatChunk, ErrorBody, ReconnectEvent, StoppedEvent } from './schemas';
 
 /**
  * SSE framing shared by the API (writer) and every client (reader). Frames follow Z.AI's
@@ -10,6 +10,12 @@ import { ChatChunk, ErrorBody } from './schemas';
 export const DONE_SENTINEL = '[DONE]';
 export const DONE_FRAME = `data: ${DONE_SENTINEL}\n\n`;
 export const ERROR_EVENT = 'error';
+/** The replica is shutting down: continue the stream elsewhere (see ReconnectEvent). */
+export const RECONNECT_EVENT = 'reconnect';
+/** The answer was stopped by its owner (see StoppedEvent). */
+export const STOPPED_EVENT = 'stopped';
+/** The `retry:` delay sent with a reconnect event (ms): long enough for nginx to move on. */
+export const RECONNECT_RETRY_MS = 250;
 /** A comment line: ignored by every SSE parser, keeps proxies from timing the stream out. */
 export const KEEP_ALIVE_FRAME = ': keep-alive\n\n';
 
@@ -27,10 +33,18 @@ export const encodeChunkFrame = (chunk: ChatChunk): string =>
   encodeDataFrame(JSON.stringify(chunk));
 export const encodeErrorFrame = (body: ErrorBody): string =>
   `event: ${ERROR_EVENT}\ndata: ${JSON.stringify(body)}\n\n`;
+export const encodeReconnectFrame = (event: ReconnectEvent, retryMs = RECONNECT_RETRY_MS): string =>
+  `retry: ${retryMs}\nevent: ${RECONNECT_EVENT}\ndata: ${JSON.stringify(event)}\n\n`;
+export const encodeStoppedFrame = (event: StoppedEvent): string =>
+  `event: ${STOPPED_EVENT}\ndata: ${JSON.stringify(event)}\n\n`;
 
 export interface SseFrame {
   event: string | undefined;
   data: string;
+  /** The frame's `id:` (our streams number their frames; Z.AI's frames have none). */
+  id?: string;
+  /** A `retry:` delay (ms) sent just before this frame. */
+  retry?: number;
 }
 
 /** A byte source: a web ReadableStream (browser fetch) or any async iterable (a Node stream). */
@@ -63,7 +77,18 @@ export async function* readSseFrameBatches(
   body: ByteSource,
 ): AsyncGenerator<SseFrame[], void, undefined> {
   let batch: SseFrame[] = [];
-  const parser = createParser({ onEvent: (e) => batch.push({ event: e.event, data: e.data }) });
+  let retry: number | undefined;
+  const parser = createParser({
+    onEvent: (e) => {
+      batch.push(
+        retry === undefined
+          ? { event: e.event, data: e.data, id: e.id }
+          : { event: e.event, data: e.data, id: e.id, retry },
+      );
+      retry = undefined;
+    },
+    onRetry: (ms) => (retry = ms),
+  });
   const decoder = new TextDecoder();
   const source = 'getReader' in body ? readChunks(body) : body;
   for await (const value of source) {
@@ -84,8 +109,13 @@ export async function* readSseFrames(body: ByteSource): AsyncGenerator<SseFrame,
   for await (const frames of readSseFrameBatches(body)) yield* frames;
 }
 
+/** `id`: the frame's number, for `Last-Event-ID` (absent on streams that do not number frames). */
 export type ChatStreamEvent =
-  { type: 'chunk'; chunk: ChatChunk } | { type: 'done' } | { type: 'error'; body: ErrorBody };
+  | { type: 'chunk'; chunk: ChatChunk; id?: string }
+  | { type: 'done'; id?: string }
+  | { type: 'error'; body: ErrorBody; id?: string }
+  | { type: 'stopped'; body: StoppedEvent; id?: string }
+  | { type: 'reconnect'; body: ReconnectEvent; retryMs?: number };
 
 export class StreamProtocolError extends Error {
   override name = 'StreamProtocolError';
@@ -93,15 +123,26 @@ export class StreamProtocolError extends Error {
 
 /** Interpret one frame of our API's stream; throws StreamProtocolError on a frame that breaks the contract. */
 export function parseChatFrame(frame: SseFrame): ChatStreamEvent {
+  const id = frame.id ? { id: frame.id } : {};
   if (frame.event === ERROR_EVENT) {
     const body = ErrorBody.safeParse(safeJson(frame.data));
     if (!body.success) throw new StreamProtocolError('error event does not match ErrorBody');
-    return { type: 'error', body: body.data };
+    return { type: 'error', body: body.data, ...id };
   }
-  if (frame.data === DONE_SENTINEL) return { type: 'done' };
+  if (frame.event === RECONNECT_EVENT) {
+    const body = ReconnectEvent.safeParse(safeJson(frame.data));
+    if (!body.success) throw new StreamProtocolError('reconnect event does not match its schema');
+    return { type: 'reconnect', body: body.data, retryMs: frame.retry };
+  }
+  if (frame.event === STOPPED_EVENT) {
+    const body = StoppedEvent.safeParse(safeJson(frame.data));
+    if (!body.success) throw new StreamProtocolError('stopped event does not match its schema');
+    return { type: 'stopped', body: body.data, ...id };
+  }
+  if (frame.data === DONE_SENTINEL) return { type: 'done', ...id };
   const chunk = ChatChunk.safeParse(safeJson(frame.data));
   if (!chunk.success) throw new StreamProtocolError('data frame does not match ChatChunk');
-  return { type: 'chunk', chunk: chunk.data };
+  return { type: 'chunk', chunk: chunk.data, ...id };
 }
 
 /** Decode our API's stream into typed events, validating every frame. */

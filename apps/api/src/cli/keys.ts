@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 import { loadKeysConfig } from '../config';
 import { loadEnvFile } from '../env-file';
 import { FileKeyStore } from '../access/file-key-store';
+import { RedisKeyStore } from '../access/redis-key-store';
+import { createLogger } from '../logger';
+import { RedisLink } from '../redis/link';
 import { type KeyLimits, type KeyStore, issueKey } from '../access/keys';
 
 /**
@@ -62,17 +65,47 @@ export async function runKeysCli(
   return 2;
 }
 
+/** The store `keys` works on: Redis (shared by every replica) when REDIS_URL is set. */
+async function openStore(): Promise<{ store: KeyStore; close(): Promise<void> }> {
+  const where = loadKeysConfig(process.env);
+  if ('keysFile' in where) {
+    const store = new FileKeyStore(where.keysFile, (m) => console.error(m), false);
+    return { store, close: async () => store.close() };
+  }
+  const link = new RedisLink({
+    url: where.redis.url,
+    keyPrefix: where.redis.keyPrefix,
+    commandTimeoutMs: 5000,
+    heartbeatMs: 1000,
+    instanceId: 'keys-cli',
+    logger: createLogger('silent'),
+  });
+  link.start();
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`Redis at REDIS_URL did not answer: ${link.reason}`)),
+      10_000,
+    );
+    link.once('up', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  const store = new RedisKeyStore(link, (m) => console.error(m), false);
+  return { store, close: () => link.close() };
+}
+
 async function main(): Promise<void> {
   loadEnvFile();
-  const { keysFile } = loadKeysConfig(process.env);
-  const store = new FileKeyStore(keysFile, (m) => console.error(m), false);
+  let opened: Awaited<ReturnType<typeof openStore>> | undefined;
   try {
-    process.exitCode = await runKeysCli(process.argv.slice(2), store);
+    opened = await openStore();
+    process.exitCode = await runKeysCli(process.argv.slice(2), opened.store);
   } catch (err) {
     console.error((err as Error).message);
     process.exitCode = 1;
   } finally {
-    store.close();
+    await opened?.close();
   }
 }
 

@@ -2,7 +2,13 @@ import type { contract } from '@zai-chat/contract';
 import { type ChatCompletion, encodeErrorFrame } from '@zai-chat/contract';
 import type { AppRouteOptions } from '@ts-rest/express';
 import type { Request, RequestHandler, Response } from 'express';
-import { type ChatDeps, type ErrorFrame, type ExchangeResult, runExchange } from '../chat/exchange';
+import {
+  API_SURFACE,
+  type ChatDeps,
+  type ErrorFrame,
+  type ExchangeResult,
+  runExchange,
+} from '../chat/exchange';
 import { apiError, errorBody } from '../http/errors';
 import type { SseBody } from '../http/sse-body';
 import { checkLimits, describeIssues } from '../http/validation';
@@ -43,7 +49,14 @@ export function chatRoute(
       }
       logContent(req, config.logContent, body.messages);
       const model = body.model ?? config.upstream.defaultModel;
-      const result = await runExchange(req, res, { ...body, model }, deps, apiErrorFrame);
+      const result = await runExchange(
+        req,
+        res,
+        { ...body, model },
+        deps,
+        apiErrorFrame,
+        API_SURFACE,
+      );
       announceModel(res, result);
       if (result.kind === 'failed') {
         return apiError(req, res, result.code, {

@@ -17,6 +17,7 @@ export function describeDeployment(config: Config, upstream: UpstreamKind): ApiC
       maxImagesPerRequest: limits.maxImagesPerRequest,
     },
     access: { mode: config.access.mode },
-    resumableStreams: false,
+    // Resume needs Redis (frames may be asked for through any replica).
+    resumableStreams: config.redis !== undefined,
   };
 }

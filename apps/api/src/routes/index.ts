@@ -9,12 +9,18 @@ import { describeDeployment } from './config';
 import { chatRoute } from './chat';
 import { type HealthDeps, healthRoute } from './health';
 import { chatCompletionsRoute, modelList } from './openai';
+import type { StreamHub } from '../streams/hub';
+import { resumeRoute, stopRoute } from './streams';
 
 export interface RouteDeps extends ChatDeps {
   health: HealthDeps;
   access: Access;
   /** Run before a chat request's body is read: draining, rate limit, content type, JSON body. */
   chatMiddleware: RequestHandler[];
+  /** Stream ids, resume and stop. */
+  streams: StreamHub;
+  /** Run before resume and stop (their own rate limit; access checks belong here too). */
+  streamMiddleware: RequestHandler[];
 }
 
 /**
@@ -27,6 +33,8 @@ export function mountContract(app: Express, deps: RouteDeps): void {
   const models = modelList(deps.config, Math.floor(deps.health.startedAt / 1000));
   const router = initServer().router(contract, {
     chat: chatRoute(deps, deps.chatMiddleware),
+    resumeChat: resumeRoute(deps, deps.streamMiddleware),
+    stopChat: stopRoute(deps, deps.streamMiddleware),
     config: async () => ({ status: 200, body: description }),
     health: healthRoute(deps.health),
     openAi: {
