@@ -15,6 +15,16 @@ export function identityOf(res: Response): Identity | undefined {
   return res.locals.identity as Identity | undefined;
 }
 
+/**
+ * Who owns what this request starts (a resumable stream, a cached answer): a client key or a
+ * signed-in user; nobody in `open` mode. An address is no owner: a phone that moves from
+ * Wi-Fi to mobile data must still resume its answer, whose unguessable id is what guards it.
+ */
+export function ownerOf(res: Response): string | undefined {
+  const identity = identityOf(res);
+  return identity && !identity.id.startsWith('ip:') ? identity.id : undefined;
+}
+
 const MAX_PROXY_IDENTITY = 256;
 /** Printable, no spaces or controls: an identity ends up in logs and Redis keys. */
 const SAFE_IDENTITY = /^[\x21-\x7e]+$/;

@@ -53,7 +53,8 @@ export function createAccess(config: Config, deps: AccessDeps): Access {
           ? new RedisKeyStore(redis, onKeyError)
           : new FileKeyStore(config.access.keysFile!, onKeyError)))
       : undefined;
-  const counters = deps.counters ?? (redis ? new RedisCounters(redis) : new MemoryCounters());
+  const redisCounters = !deps.counters && redis ? new RedisCounters(redis) : undefined;
+  const counters = deps.counters ?? redisCounters ?? new MemoryCounters();
   const budgets = new TokenBudgets(counters, config.access.tokensPerDay);
   const identifyRequest = identify({
     mode: config.access.mode,
@@ -102,6 +103,7 @@ export function createAccess(config: Config, deps: AccessDeps): Access {
     close: () => {
       keyStore?.close();
       reporter.close();
+      redisCounters?.close();
     },
   };
 }

@@ -10,7 +10,7 @@ import {
 import type { Request, Response } from 'express';
 import type { Access } from '../access';
 import { auditExchange, promptChars } from '../access/audit';
-import { identityOf } from '../access/identify';
+import { identityOf, ownerOf } from '../access/identify';
 import type { Config } from '../config';
 import { SseBody } from '../http/sse-body';
 import { SseWriter } from '../http/sse-writer';
@@ -98,6 +98,8 @@ export async function runExchange(
   const { config, metrics, lifecycle, access } = deps;
   const started = performance.now();
   const identity = identityOf(res)?.id;
+  /** Owns the stream and the cached answer (a key or a user; nobody in open mode). */
+  const owner = ownerOf(res);
   // With Redis the rate limit was counted while the body was read; decided here, before
   // anything is asked of the upstream.
   const verdict = rateLimitVerdict(res);
@@ -106,7 +108,7 @@ export async function runExchange(
     access.reporter.hit('rate_limit');
     return { kind: 'failed', code: 'rate_limited', final: false, retryAfter };
   }
-  const cached = body.stream ? await lookUpCache(req, res, body, deps, surface, identity) : {};
+  const cached = body.stream ? await lookUpCache(req, res, body, deps, surface, owner) : {};
   if (cached.hit) return cached.hit;
   // An answer in flight holds a client connection and an upstream one: capped per identity
   // and per process (a cache replay above needs neither).
@@ -125,7 +127,7 @@ export async function runExchange(
   const answer =
     body.stream && deps.streams && (surface.name === 'api' || cached.key)
       ? deps.streams.open({
-          identity,
+          identity: owner,
           numbered: surface.name === 'api',
           keep: cached.key !== undefined,
           onAbandoned: () => exchange.abort(CLIENT_GONE),

@@ -1,6 +1,7 @@
 import type { AppRouteOptions } from '@ts-rest/express';
 import { HEADERS, type contract } from '@zai-chat/contract';
 import type { RequestHandler } from 'express';
+import { ownerOf } from '../access/identify';
 import { apiError } from '../http/errors';
 import { SseBody } from '../http/sse-body';
 import type { Lifecycle } from '../lifecycle';
@@ -28,7 +29,7 @@ export function resumeRoute(
       // A replica going away takes no new readers: the typed client retries elsewhere.
       if (deps.lifecycle.draining) return apiError(req, res, 'shutting_down', { retryAfter: 1 });
       const after = Number(headers[HEADERS.lastEventId] ?? 0);
-      const identity = res.locals.identity as string | undefined;
+      const identity = ownerOf(res);
       const outcome = await deps.streams.resume(params.streamId, identity, after, String(req.id));
       deps.metrics.streamResumes.inc({
         outcome: outcome.kind === 'stream' ? outcome.from : outcome.kind,
@@ -53,7 +54,7 @@ export function stopRoute(
   return {
     middleware,
     handler: async ({ params, req, res }) => {
-      const identity = res.locals.identity as string | undefined;
+      const identity = ownerOf(res);
       const outcome = await deps.streams.stop(params.streamId, identity);
       if (outcome === 'not_found') return apiError(req, res, 'stream_not_found');
       return { status: 200, body: { streamId: params.streamId, stopped: outcome === 'stopped' } };

@@ -149,7 +149,7 @@ describe('Redis down mid-run', () => {
     const back = await chat('198.51.100.3');
     expect(back.res.headers.get(HEADERS.streamResumable)).toBe('true');
     // Counted in Redis again.
-    expect(await redis.client().exists('zc:count:rl:198.51.100.3')).toBe(1);
+    expect(await redis.client().exists('zc:count:rl:ip:198.51.100.3')).toBe(1);
     expect(transitions().slice(mark)).toContain('down');
     expect(transitions().at(-1)).toBe('up');
     expectOneLinePerTransition();

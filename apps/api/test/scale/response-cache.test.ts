@@ -1,7 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HEADERS } from '@zai-chat/contract';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue } from '../faults/helpers';
 import { type Stack, startStack } from '../stack';
@@ -15,8 +12,6 @@ import { waitForRedis } from './helpers';
 let redis: RedisServer;
 let stack: Stack;
 let baseUrl: string;
-let asUser: Server;
-let asUserUrl: string;
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -24,24 +19,15 @@ beforeAll(async () => {
     REDIS_URL: redis.url,
     RESPONSE_CACHE_TTL_S: '60',
     INSTANCE_ID: 'cached',
+    // Answers are cached per owner: the test client plays the auth proxy, and names the user.
+    ACCESS_MODE: 'proxy',
+    TRUST_PROXY: '127.0.0.1',
   });
   baseUrl = await stack.listen();
-  // A stand-in for the access layer: `x-test-identity` becomes res.locals.identity.
-  const outer = express();
-  outer.use((req, res, next) => {
-    res.locals.identity = req.get('x-test-identity');
-    next();
-  });
-  outer.use(stack.app);
-  asUser = createServer(outer);
-  await new Promise<void>((resolve) => asUser.listen(0, '127.0.0.1', resolve));
-  asUserUrl = `http://127.0.0.1:${(asUser.address() as AddressInfo).port}`;
   await waitForRedis(stack);
 });
 
 afterAll(async () => {
-  asUser?.closeAllConnections();
-  asUser?.close();
   await stack?.close();
   await redis?.stop();
 });
@@ -62,7 +48,11 @@ async function ask(
   const before = stack.sim.totalRequests();
   const res = await fetch(`${options.url ?? baseUrl}${options.path ?? '/api/chat'}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Forwarded-Email': 'tester@example.com',
+      ...headers,
+    },
     body: JSON.stringify({ stream: true, ...body }),
   });
   const text = await res.text();
@@ -93,7 +83,7 @@ describe('response cache', () => {
     expect(second).toMatchObject({ status: 200, cache: 'hit', upstreamCalls: 0 });
     expect(second.text).toBe(first.text);
 
-    const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${await stack.listenMetrics()}/metrics`)).text();
     expect(metricValue(metrics, 'zai_chat_response_cache_total', { result: 'hit' })).toBe(1);
     expect(metricValue(metrics, 'zai_chat_response_cache_total', { result: 'miss' })).toBe(1);
   });
@@ -157,11 +147,11 @@ describe('response cache', () => {
 
   it('is scoped per identity and per surface (/v1 keeps its own frames)', async () => {
     const body = { messages: user('scoped [sim:normal]'), temperature: 0 };
-    await ask(body, { 'x-test-identity': 'alice' }, { url: asUserUrl });
+    await ask(body, { 'X-Forwarded-Email': 'alice@example.com' });
     await expect
-      .poll(async () => (await ask(body, { 'x-test-identity': 'alice' }, { url: asUserUrl })).cache)
+      .poll(async () => (await ask(body, { 'X-Forwarded-Email': 'alice@example.com' })).cache)
       .toBe('hit');
-    expect(await ask(body, { 'x-test-identity': 'bob' }, { url: asUserUrl })).toMatchObject({
+    expect(await ask(body, { 'X-Forwarded-Email': 'bob@example.com' })).toMatchObject({
       cache: 'miss',
       upstreamCalls: 1,
     });
