@@ -15,7 +15,8 @@ export interface CpuPlan {
   shortChunks: number;
   longChunks: number;
   shortStreams: number;
-  longStreams: number;
+  /** Long paced streams take ~2 ms a chunk; long batched ones are cheap and need more. */
+  longStreams: { paced: number; batched: number };
 }
 
 interface Workload {
@@ -74,7 +75,7 @@ export async function cpuCost(
   const rounds = await interleave(plan.rounds, RELAYS, async (name) => {
     const t = targets[name];
     const short = await workload(t, shortBody, plan.shortStreams, plan.clients);
-    const long = await workload(t, longBody, plan.longStreams, plan.clients);
+    const long = await workload(t, longBody, plan.longStreams[mode], plan.clients);
     const perStreamShort = short.cpuUs / short.streams;
     const perStreamLong = long.cpuUs / long.streams;
     return {

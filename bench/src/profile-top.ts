@@ -55,11 +55,14 @@ export interface Window {
 
 /**
  * Self time per function (callFrame functionName + url), summed over every node of the call
- * tree it appears in: each sample is charged the time until the next sample. With `window`,
- * only samples inside it count (e.g. the workload, not the process's start-up).
+ * tree it appears in: each sample is charged the time until the next sample, at most twice the
+ * usual interval. (On a shared machine the process is sometimes descheduled for tens of ms;
+ * uncapped, that wall time would land on whichever frame happened to be running.) With
+ * `window`, only samples inside it count (e.g. the workload, not the process's start-up).
  */
 export function summarise(profile: CpuProfile, top = 15, window?: Window): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const cap = 2 * medianDelta(profile.timeDeltas);
   const self = new Map<string, { functionName: string; url: string; line: number; us: number }>();
   const modules = new Map<string, number>();
   let totalUs = 0;
@@ -68,7 +71,7 @@ export function summarise(profile: CpuProfile, top = 15, window?: Window): Profi
   for (let i = 0; i < profile.samples.length; i++) {
     at += profile.timeDeltas[i] ?? 0;
     if (window && (at < window.fromUs || at > window.toUs)) continue;
-    const us = profile.timeDeltas[i + 1] ?? 0;
+    const us = Math.min(cap, profile.timeDeltas[i + 1] ?? 0);
     const frame = byId.get(profile.samples[i]!);
     if (!frame) continue;
     totalUs += us;
@@ -106,6 +109,11 @@ export function summarise(profile: CpuProfile, top = 15, window?: Window): Profi
       .slice(0, top)
       .map(([module, us]) => ({ module, selfMs: us / 1000, share: us / busyUs })),
   };
+}
+
+function medianDelta(deltas: number[]): number {
+  const sorted = deltas.filter((d) => d > 0).sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? 0;
 }
 
 export function formatSummary(s: ProfileSummary): string {

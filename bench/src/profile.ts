@@ -2,9 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CpuPlan } from './cpu';
 import { cpuMicros, pool } from './measure';
-import { type ProfileSummary, formatSummary, readProfile, summarise } from './profile-top';
+import {
+  type ProfileSummary,
+  type Window,
+  formatSummary,
+  readProfile,
+  summarise,
+} from './profile-top';
 import { ROOT, type Service, startApi } from './processes';
-import { apiTarget, paced } from './targets';
+import { apiTarget, paced, warm } from './targets';
 
 export const PROFILE_DIR = join(ROOT, 'bench/results/profiles');
 
@@ -18,6 +24,8 @@ export interface PacedProfile {
     chunks: number;
     streams: number;
     cpuUs: number;
+    /** The workload's span on the monotonic clock: `profile:top <file> 15 <fromUs> <toUs>`. */
+    window: Window;
     summary: ProfileSummary;
   }[];
 }
@@ -39,18 +47,17 @@ export async function profilePaced(
     '--cpu-prof',
     `--cpu-prof-dir=${PROFILE_DIR}`,
     `--cpu-prof-name=${name}`,
-    // 5 samples per ms: a request costs well under one ms.
-    '--cpu-prof-interval=200',
+    // 2 samples per ms (the default is 1): a request costs about one ms.
+    '--cpu-prof-interval=500',
   ]);
   const t = apiTarget(api);
   const workloads = [
     { label: 'short' as const, chunks: plan.shortChunks, streams: plan.shortStreams },
-    { label: 'long' as const, chunks: plan.longChunks, streams: plan.longStreams },
+    { label: 'long' as const, chunks: plan.longChunks, streams: plan.longStreams.paced },
   ];
-  const windows: { fromUs: number; toUs: number; cpuUs: number }[] = [];
+  const windows: (Window & { cpuUs: number })[] = [];
   try {
-    await pool(plan.warmup, plan.clients, () => t.send(paced(plan.shortChunks)));
-    await pool(Math.ceil(plan.warmup / 20), plan.clients, () => t.send(paced(plan.longChunks)));
+    await warm(t, plan.warmup);
     for (const w of workloads) {
       const cpu0 = cpuMicros(api.pid);
       const fromUs = monotonicUs();
@@ -69,6 +76,7 @@ export async function profilePaced(
     workloads: workloads.map((w, i) => ({
       ...w,
       cpuUs: windows[i]!.cpuUs,
+      window: { fromUs: windows[i]!.fromUs, toUs: windows[i]!.toUs },
       summary: summarise(profile, 15, windows[i]),
     })),
   };

@@ -6,13 +6,12 @@ import { type AbortResult, aborts } from './abort';
 import { type CpuResult, cpuCost } from './cpu';
 import { type HoldResult, holdStreams } from './hold';
 import { type LatencyResult, timeToFirstChunk } from './latency';
-import { pool } from './measure';
 import { measurePage, initialJsGzipBytes } from './page';
 import { ROOT, type Service, startApi, startPipe, startSimulator, startWeb } from './processes';
 import { profilePaced } from './profile';
 import { type ReadCount, countReads } from './reads';
 import { type Row, check, formatTable } from './report';
-import { type TargetName, TARGETS, batched, paced, targets } from './targets';
+import { type TargetName, TARGETS, batched, paced, targets, warm } from './targets';
 import { type ThroughputResult, throughput } from './throughput';
 
 /**
@@ -65,14 +64,14 @@ const plan = SMOKE
         shortChunks: 2,
         longChunks: 20,
         shortStreams: 8,
-        longStreams: 4,
+        longStreams: { paced: 4, batched: 4 },
       },
       hold: { streams: 50, holdMs: 1000, opening: 10, settleMs: 100 },
       abort: { streams: 20, rounds: 2, opening: 10, openTimeoutMs: 10_000, timeoutMs: 5000 },
       page: { size: 10_000, chunks: 50 },
     }
   : {
-      warmup: 300,
+      warmup: 3000,
       rounds: 5,
       reads: { chunks: 50 },
       ttfc: { clients: 1, perClient: 200, chunks: 2 },
@@ -84,7 +83,7 @@ const plan = SMOKE
         shortChunks: 2,
         longChunks: 200,
         shortStreams: 2000,
-        longStreams: 100,
+        longStreams: { paced: 100, batched: 500 },
       },
       hold: { streams: 2000, holdMs: 15_000, opening: 100, settleMs: 500 },
       abort: { streams: 1000, rounds: 5, opening: 100, openTimeoutMs: 60_000, timeoutMs: 10_000 },
@@ -154,11 +153,7 @@ async function main() {
     ]);
     const t = targets(sim, api, pipe);
 
-    // Warm every target's JIT on both workload shapes before anything is measured.
-    for (const name of TARGETS) {
-      await pool(plan.warmup, 10, () => t[name].send(batched(20)));
-      await pool(Math.ceil(plan.warmup / 5), 10, () => t[name].send(paced(20)));
-    }
+    for (const name of TARGETS) await warm(t[name], plan.warmup);
 
     const r: Results = { initialJs: { gzipKb: 0, files: [] } };
     // Seconds each figure took, so the smoke run's budget can be kept.

@@ -1,4 +1,4 @@
-import { type StreamOptions, type StreamSample, streamOnce } from './measure';
+import { type StreamOptions, type StreamSample, pool, streamOnce } from './measure';
 import { SIM_KEY, type Service } from './processes';
 
 /**
@@ -79,4 +79,14 @@ export async function interleave<N extends TargetName, T>(
     }
   }
   return out;
+}
+
+/**
+ * Before anything is measured: a fresh API needs ~3,000 requests before its CPU per request
+ * settles (V8 tiers code up gradually; 2,400 µs over the first thousand, 1,250 from the third).
+ */
+export async function warm(target: Target, requests: number) {
+  await pool(requests, 10, () => target.send(paced(2)));
+  await pool(Math.ceil(requests / 10), 10, () => target.send(batched(20)));
+  await pool(Math.ceil(requests / 50), 10, () => target.send(paced(20)));
 }

@@ -41,28 +41,29 @@ const profile: CpuProfile = {
       },
     },
   ],
-  // Sample i is charged timeDeltas[i + 1]: idle 100, handle 200, relay 300 + 400 (two nodes),
-  // writev 50, handle 1. Sampled at 1010, 1110, 1310, 1610, 2010, 2060.
-  samples: [2, 3, 4, 5, 6, 3],
-  timeDeltas: [10, 100, 200, 300, 400, 50, 1],
+  // Sample i is charged timeDeltas[i + 1], at most twice the median (100 µs): idle 100, handle
+  // 100 + 200 (a 5 ms gap, capped), relay 100 + 100 (two nodes) + 0, writev 100.
+  // Sampled at 1100, 1200, 1300, 1400, 1500, 1600, 6600.
+  samples: [2, 3, 4, 5, 6, 3, 4],
+  timeDeltas: [100, 100, 100, 100, 100, 100, 5000],
 };
 
 test('self time is summed per function and file across call-tree nodes, idle apart', () => {
   const s = summarise(profile);
-  expect(s.totalMs).toBeCloseTo(1.051);
+  expect(s.totalMs).toBeCloseTo(0.7);
   expect(s.idleMs).toBeCloseTo(0.1);
   expect(s.frames.map((f) => [f.functionName, f.selfMs])).toEqual([
-    ['relay', expect.closeTo(0.7)],
-    ['handle', expect.closeTo(0.201)],
-    ['writev', expect.closeTo(0.05)],
+    ['handle', expect.closeTo(0.3)],
+    ['relay', expect.closeTo(0.2)],
+    ['writev', expect.closeTo(0.1)],
   ]);
-  expect(s.frames[0]!.location).toBe('apps/api/dist/server.js:100');
-  expect(s.frames[0]!.share).toBeCloseTo(0.7 / 0.951);
+  expect(s.frames[1]!.location).toBe('apps/api/dist/server.js:100');
+  expect(s.frames[0]!.share).toBeCloseTo(0.3 / 0.6);
 });
 
 test('a window keeps only the samples inside it', () => {
-  // 1100..1700 keeps the samples at 1110 (handle), 1310 and 1610 (relay)
-  const s = summarise(profile, 15, { fromUs: 1100, toUs: 1700 });
+  // 1150..1450 keeps the samples at 1200 (handle), 1300 and 1400 (relay)
+  const s = summarise(profile, 15, { fromUs: 1150, toUs: 1450 });
   expect(s.frames.map((f) => f.functionName)).toEqual(['relay', 'handle']);
   expect(s.idleMs).toBe(0);
 });
@@ -71,9 +72,9 @@ test('top limits the rows; modules group packages, node internals and our code',
   expect(summarise(profile, 1).frames).toHaveLength(1);
   const modules = Object.fromEntries(summarise(profile).modules.map((m) => [m.module, m.selfMs]));
   expect(modules).toEqual({
-    'apps/api': expect.closeTo(0.7),
-    'node: internals': expect.closeTo(0.05),
-    express: expect.closeTo(0.201),
+    'apps/api': expect.closeTo(0.2),
+    'node: internals': expect.closeTo(0.1),
+    express: expect.closeTo(0.3),
   });
 });
 
