@@ -8,7 +8,9 @@ import { Agent, createServer, request } from 'node:http';
 
 const upstream = new URL(process.env.UPSTREAM_URL ?? '');
 const authorization = process.env.UPSTREAM_AUTHORIZATION ?? '';
-const agent = new Agent({ keepAlive: true });
+// Idle upstream sockets go after 4 s, before the simulator's 5 s keep-alive timeout can close one
+// under a new request: its streamed answers carry no Keep-Alive hint for Node's agent to honour.
+const agent = new Agent({ keepAlive: true, timeout: 4000 });
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'te']);
 
 function endToEnd(headers) {

@@ -45,7 +45,7 @@ export const fmt = (n: number | undefined) =>
     ? ''
     : !Number.isFinite(n)
       ? '∞'
-      : Math.abs(n) >= 100
+      : Number.isInteger(n) || Math.abs(n) >= 100
         ? Math.round(n).toLocaleString('en-US')
         : Math.abs(n) >= 10
           ? n.toFixed(1)

@@ -45,6 +45,11 @@ const { values: args } = parseArgs({
   },
 });
 const picked = args.only.split(',').map((s) => s.trim());
+const unknown = picked.filter((p) => !FIGURES.some((f) => f === p || f.startsWith(`${p}-`)));
+if (unknown.length) {
+  console.error(`--only: unknown figure ${unknown.join(', ')}; figures: ${FIGURES.join(', ')}`);
+  process.exit(2);
+}
 const ONLY = new Set<Figure>(
   FIGURES.filter((f) => picked.some((p) => f === p || f.startsWith(`${p}-`))),
 );
@@ -53,11 +58,10 @@ const SMOKE = args.smoke;
 const plan = SMOKE
   ? {
       warmup: 10,
-      rounds: 2,
       reads: { chunks: 20 },
-      ttfc: { clients: 1, perClient: 10, chunks: 2 },
-      concurrent: { clients: 10, perClient: 2, chunks: 5 },
-      throughput: { clients: 5, perClient: 2, chunks: 50 },
+      ttfc: { clients: 1, perClient: 10, chunks: 2, rounds: 2 },
+      concurrent: { clients: 10, perClient: 2, chunks: 5, rounds: 2 },
+      throughput: { clients: 5, perClient: 2, chunks: 50, rounds: 2 },
       cpu: {
         clients: 4,
         rounds: 1,
@@ -72,14 +76,14 @@ const plan = SMOKE
     }
   : {
       warmup: 3000,
-      rounds: 5,
       reads: { chunks: 50 },
-      ttfc: { clients: 1, perClient: 200, chunks: 2 },
-      concurrent: { clients: 100, perClient: 4, chunks: 20 },
-      throughput: { clients: 50, perClient: 4, chunks: 200 },
+      // Many short rounds: the finer the rotation, the more alike the load on each target.
+      ttfc: { clients: 1, perClient: 100, chunks: 2, rounds: 10 },
+      concurrent: { clients: 100, perClient: 4, chunks: 20, rounds: 10 },
+      throughput: { clients: 50, perClient: 3, chunks: 200, rounds: 15 },
       cpu: {
         clients: 10,
-        rounds: 3,
+        rounds: 5,
         shortChunks: 2,
         longChunks: 200,
         shortStreams: 2000,
@@ -157,7 +161,7 @@ async function main() {
 
     const r: Results = { initialJs: { gzipKb: 0, files: [] } };
     // Seconds each figure took, so the smoke run's budget can be kept.
-    const timings: Record<string, number> = { start: (Date.now() - started) / 1000 };
+    const timings: Record<string, number> = { startAndWarmup: (Date.now() - started) / 1000 };
     let lap = Date.now();
     const timed = async <T>(figure: Figure, run: () => Promise<T>): Promise<T | undefined> => {
       if (!ONLY.has(figure)) return undefined;
@@ -174,12 +178,9 @@ async function main() {
       }
       return reads;
     });
-    const rounds = plan.rounds;
-    r.ttfc = await timed('ttfc', () => timeToFirstChunk(t, { ...plan.ttfc, rounds }));
-    r.concurrent = await timed('concurrent', () =>
-      timeToFirstChunk(t, { ...plan.concurrent, rounds }),
-    );
-    r.throughput = await timed('throughput', () => throughput(t, { ...plan.throughput, rounds }));
+    r.ttfc = await timed('ttfc', () => timeToFirstChunk(t, plan.ttfc));
+    r.concurrent = await timed('concurrent', () => timeToFirstChunk(t, plan.concurrent));
+    r.throughput = await timed('throughput', () => throughput(t, plan.throughput));
     r.cpuPaced = await timed('cpu-paced', () => cpuCost(t, 'paced', plan.cpu));
     r.cpuBatched = await timed('cpu-batched', () => cpuCost(t, 'batched', plan.cpu));
     r.abort = await timed('abort', () => aborts(t, new URL(sim.url).origin, plan.abort));

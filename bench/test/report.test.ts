@@ -43,6 +43,8 @@ test('numbers keep about three significant digits', () => {
   expect(fmt(0.123)).toBe('0.12');
   expect(fmt(12.34)).toBe('12.3');
   expect(fmt(1234.5)).toBe('1,235');
+  expect(fmt(0)).toBe('0'); // counts stay counts
+  expect(fmt(25)).toBe('25');
   expect(fmt(undefined)).toBe('');
   expect(fmt(Number.NaN)).toBe('');
   expect(fmt(Number.POSITIVE_INFINITY)).toBe('∞');
