@@ -1,80 +1,56 @@
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import type { Socket } from 'node:net';
+import { SseClient } from './sse-client';
 
 export interface StreamSample {
   ok: boolean;
-  /** Request start to the first `data:` chunk (ms). */
+  /** Request start to the read holding the first `data: {` frame (ms), not to the headers. */
   ttfcMs: number;
   totalMs: number;
   chunks: number;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+const client = new SseClient();
 
-/**
- * One streamed chat over a keep-alive socket, timed from the request to the first data frame
- * and to the end. Frames are counted by their `data: {` prefix; no parsing on the clock.
- */
-export function streamOnce(
-  url: string,
-  body: string,
-  headers: Record<string, string> = {},
-  onFirstChunk?: () => void,
-): Promise<StreamSample> {
-  return new Promise((resolve) => {
-    const start = performance.now();
-    let ttfc = -1;
-    let chunks = 0;
-    let tail = '';
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-          'content-length': Buffer.byteLength(body),
-          ...headers,
-        },
-      },
-      (res) => {
-        res.setEncoding('utf8');
-        res.on('data', (text: string) => {
-          const scan = tail + text;
-          // Frames already counted may sit in `tail`; only count prefixes that end in new text.
-          let at = scan.indexOf('data: {', Math.max(0, tail.length - 6));
-          while (at !== -1) {
-            if (ttfc < 0) {
-              ttfc = performance.now() - start;
-              onFirstChunk?.();
-            }
-            chunks++;
-            at = scan.indexOf('data: {', at + 7);
-          }
-          // Keep enough of the end to see `data: [DONE]` and a frame prefix split across reads.
-          tail = scan.slice(-24);
-        });
-        res.on('end', () =>
-          resolve({
-            ok: res.statusCode === 200 && tail.includes('data: [DONE]'),
-            ttfcMs: ttfc,
-            totalMs: performance.now() - start,
-            chunks,
-          }),
-        );
-        res.on('error', () =>
-          resolve({ ok: false, ttfcMs: ttfc, totalMs: performance.now() - start, chunks }),
-        );
-      },
-    );
-    req.on('error', () =>
-      resolve({ ok: false, ttfcMs: ttfc, totalMs: performance.now() - start, chunks }),
-    );
-    req.end(body);
-  });
+export interface StreamOptions {
+  headers?: Record<string, string>;
+  /** Called once, when the first `data: {` frame arrives. */
+  onFirstChunk?: () => void;
+  /** A new connection, closed after the response (streams that will be cut). */
+  fresh?: boolean;
+  /** Hands out the socket, so a caller can cut the stream. */
+  onSocket?: (socket: Socket) => void;
 }
 
+/**
+ * One streamed chat, timed from the request to the first data frame and to the end. Frames
+ * are counted by their `data: {` prefix; no parsing on the clock (see sse-client.ts).
+ */
+export async function streamOnce(
+  url: string | URL,
+  body: string,
+  options: StreamOptions = {},
+): Promise<StreamSample> {
+  const start = performance.now();
+  let ttfc = -1;
+  const res = await client.send(typeof url === 'string' ? new URL(url) : url, body, {
+    headers: options.headers,
+    fresh: options.fresh,
+    onSocket: options.onSocket,
+    onFirstFrame: () => {
+      ttfc = performance.now() - start;
+      options.onFirstChunk?.();
+    },
+  });
+  return {
+    ok: res.status === 200 && res.done,
+    ttfcMs: ttfc,
+    totalMs: performance.now() - start,
+    chunks: res.frames,
+  };
+}
+
+/** Nearest-rank percentile. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -82,9 +58,21 @@ export function percentile(values: number[], p: number): number {
   return sorted[index]!;
 }
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+export function median(values: number[]): number {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (finite.length === 0) return Number.NaN;
+  const mid = finite.length >> 1;
+  return finite.length % 2 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
+}
 
-/** CPU time (user + system, µs) a process has used, from /proc/<pid>/stat. */
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux (getconf CLK_TCK)
+export const CPU_RESOLUTION_US = 1e6 / TICKS_PER_SECOND;
+
+/**
+ * CPU time (user + system, µs, all threads) a process has used, from /proc/<pid>/stat. The
+ * kernel scales these from its precise runtime, so only the 10 ms tick rounding is lost:
+ * workloads are sized to cost many ticks.
+ */
 export function cpuMicros(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -100,7 +88,10 @@ export function rssBytes(pid: number): number {
   return Number(kb) * 1024;
 }
 
-/** Run `task` for each of `count` items with at most `concurrency` in flight. */
+/**
+ * A closed loop: `concurrency` clients, each sending its next request when its previous one
+ * finished, until `count` requests were sent.
+ */
 export async function pool<T>(
   count: number,
   concurrency: number,
@@ -117,4 +108,34 @@ export async function pool<T>(
     }),
   );
   return results;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Start `count` long-lived tasks with at most `opening` of them still starting: a task's slot
+ * is free once it calls `started` (e.g. at its first chunk) or ends. Thousands of connections
+ * opened in the same millisecond would overflow listen backlogs and measure SYN retries, not
+ * the relay. Resolves once every task has started, with the tasks themselves.
+ */
+export async function ramp<T>(
+  count: number,
+  opening: number,
+  start: (started: () => void) => Promise<T>,
+): Promise<Promise<T>[]> {
+  const tasks: Promise<T>[] = [];
+  await pool(
+    count,
+    opening,
+    () =>
+      new Promise<void>((slot) => {
+        const task = start(slot);
+        tasks.push(task);
+        task.then(
+          () => slot(),
+          () => slot(),
+        );
+      }),
+  );
+  return tasks;
 }

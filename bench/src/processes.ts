@@ -21,7 +21,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Start a built entry point as its own process and wait until `readyUrl` answers 200. */
+/**
+ * Start a built entry point as its own process and wait until `readyUrl` answers 200. The child
+ * gets PATH and `env`, nothing else from this shell: a developer's keys and settings must never
+ * reach a benchmark.
+ */
 export async function startService(
   name: string,
   args: string[],
@@ -32,7 +36,7 @@ export async function startService(
 ): Promise<Service> {
   const child = spawn(process.execPath, args, {
     cwd,
-    env: { ...process.env, ...env },
+    env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   // Never outlive the benchmark, even when it fails or is interrupted.
@@ -61,7 +65,8 @@ export async function startService(
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      // Generous: a profiled API writes its .cpuprofile on the way out.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await once(child, 'exit');
       clearTimeout(timer);
     },
@@ -81,26 +86,68 @@ export async function startSimulator(): Promise<Service> {
   );
 }
 
-export async function startApi(simulatorUrl: string): Promise<Service> {
-  const port = await freePort();
-  return startService(
-    'api',
-    ['apps/api/dist/server.js'],
+/** An API process: also where its private metrics port answers. */
+export interface ApiService extends Service {
+  metricsUrl: string;
+}
+
+/**
+ * The benchmark's API: its whole environment is listed here (nothing from a shell or a `.env`).
+ * Budgets and per-client stream caps are off: the benchmark is one client holding thousands
+ * of streams, which the defaults (rightly) refuse to anyone in production.
+ */
+export async function startApi(
+  simulatorUrl: string,
+  nodeArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<ApiService> {
+  const [port, metricsPort] = await Promise.all([freePort(), freePort()]);
+  const service = await startService(
+    extraEnv.INSTANCE_ID ? `api (${extraEnv.INSTANCE_ID})` : 'api',
+    [...nodeArgs, 'apps/api/dist/server.js'],
     {
+      // No .env file is read at all: the environment below is the whole configuration.
+      ENV_FILE: 'none',
       NODE_ENV: 'production',
-      // Set (empty) so a developer's .env key can never send benchmark load to the real Z.AI.
+      // Empty: the simulator is the upstream, whatever key a shell or file might hold.
       ZAI_API_KEY: '',
       PORT: String(port),
       HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
       SIMULATOR_URL: simulatorUrl,
       SIMULATOR_API_KEY: SIM_KEY,
-      LOG_LEVEL: 'warn',
+      // As deployed: one access-log line per request (to /dev/null here) is part of the cost.
+      LOG_LEVEL: 'info',
       RATE_LIMIT_MAX: '100000000',
+      TOKEN_BUDGET_PER_DAY: '0',
+      MAX_STREAMS_PER_IDENTITY: '100000',
+      MAX_STREAMS: '100000',
       UPSTREAM_TOTAL_TIMEOUT_MS: '3600000',
       UPSTREAM_IDLE_TIMEOUT_MS: '600000',
+      ...extraEnv,
     },
     `http://127.0.0.1:${port}/health`,
     `http://127.0.0.1:${port}`,
+  );
+  return { ...service, metricsUrl: `http://127.0.0.1:${metricsPort}` };
+}
+
+/** The bare `node:http` pass-through (pipe.mjs) in front of the simulator: the floor. */
+export async function startPipe(simulatorUrl: string): Promise<Service> {
+  const port = await freePort();
+  const upstream = new URL(simulatorUrl);
+  return startService(
+    'pipe',
+    ['bench/src/pipe.mjs'],
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      UPSTREAM_URL: upstream.origin,
+      UPSTREAM_AUTHORIZATION: `Bearer ${SIM_KEY}`,
+    },
+    // Forwarded to the simulator's /health: ready means the whole path is up.
+    `http://127.0.0.1:${port}/health`,
+    `http://127.0.0.1:${port}${upstream.pathname}`,
   );
 }
 

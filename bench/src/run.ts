@@ -2,352 +2,387 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type AbortResult, aborts } from './abort';
+import { type CpuResult, cpuCost } from './cpu';
+import { type HoldResult, holdStreams } from './hold';
+import { type LatencyResult, timeToFirstChunk } from './latency';
 import { measurePage, initialJsGzipBytes } from './page';
-import { type StreamSample, cpuMicros, percentile, pool, rssBytes, streamOnce } from './measure';
-import { ROOT, SIM_KEY, type Service, startApi, startSimulator, startWeb } from './processes';
-import { type Row, formatTable } from './report';
+import { ROOT, type Service, startApi, startPipe, startSimulator, startWeb } from './processes';
+import { profilePaced } from './profile';
+import { type ReadCount, countReads } from './reads';
+import { type RedisBenchResult, measureRedis, redisRows } from './redis';
+import { type Row, check, formatTable } from './report';
+import { type TargetName, TARGETS, batched, paced, targets, warm } from './targets';
+import { type ThroughputResult, throughput } from './throughput';
 
 /**
- * `pnpm bench`: the simulator, the API and the web preview run as child processes; this
- * process is the load generator, on loopback. Every relay figure is compared with the same
- * load sent straight to the simulator in the same run (the physical limit of this machine).
+ * `pnpm bench`: the simulator, zai-chat's API, a bare node:http pipe (the floor) and the web
+ * preview run as child processes; this process is the load generator, on loopback. Every relay
+ * figure is measured through the API, the pipe and (where it means something) straight to the
+ * simulator, in rounds that rotate between them, and printed as a ratio to the pipe beside the
+ * targets of issue 15.
  */
+const FIGURES = [
+  'reads',
+  'ttfc',
+  'concurrent',
+  'throughput',
+  'cpu-paced',
+  'cpu-batched',
+  'abort',
+  'hold',
+  'page',
+  'redis',
+] as const;
+type Figure = (typeof FIGURES)[number];
+
 const { values: args } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
-    out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
-    /** Comma-separated subset while working on one figure: latency,relay,hold,page. */
-    only: { type: 'string', default: 'latency,relay,hold,page' },
+    out: { type: 'string' },
+    /** Comma-separated figures (a prefix picks several: `cpu` = cpu-paced,cpu-batched). */
+    only: { type: 'string', default: FIGURES.join(',') },
+    /** Profile the API under the paced workload instead (node --cpu-prof); see profile.ts. */
+    profile: { type: 'boolean', default: false },
   },
 });
-const ONLY = new Set(args.only.split(','));
+const picked = args.only.split(',').map((s) => s.trim());
+const unknown = picked.filter((p) => !FIGURES.some((f) => f === p || f.startsWith(`${p}-`)));
+if (unknown.length) {
+  console.error(`--only: unknown figure ${unknown.join(', ')}; figures: ${FIGURES.join(', ')}`);
+  process.exit(2);
+}
+const ONLY = new Set<Figure>(
+  FIGURES.filter((f) => picked.some((p) => f === p || f.startsWith(`${p}-`))),
+);
 const SMOKE = args.smoke;
 
 const plan = SMOKE
   ? {
-      seq: 20,
-      warmup: 5,
-      concurrent: 10,
-      rounds: 2,
-      relayStreams: 2,
-      relayChunks: 500,
-      holdStreams: 50,
-      holdMs: 1500,
-      pageSize: 10_000,
-      pageDelayMs: 2,
+      warmup: 10,
+      reads: { chunks: 20 },
+      ttfc: { clients: 1, perClient: 10, chunks: 2, rounds: 2 },
+      concurrent: { clients: 10, perClient: 2, chunks: 5, rounds: 2 },
+      throughput: { clients: 5, perClient: 2, chunks: 50, rounds: 2 },
+      cpu: {
+        clients: 4,
+        rounds: 1,
+        shortChunks: 2,
+        longChunks: 20,
+        shortStreams: 8,
+        longStreams: { paced: 4, batched: 4 },
+      },
+      hold: { streams: 50, holdMs: 1000, opening: 10, settleMs: 100 },
+      abort: { streams: 20, rounds: 2, opening: 10, openTimeoutMs: 10_000, timeoutMs: 5000 },
+      page: { size: 10_000, delayMs: 2 },
     }
   : {
-      seq: 400,
-      warmup: 50,
-      concurrent: 100,
-      rounds: 10,
-      relayStreams: 20,
-      relayChunks: 5000,
-      holdStreams: 2000,
-      holdMs: 15_000,
-      pageSize: 100_000,
+      warmup: 3000,
+      reads: { chunks: 50 },
+      // Many short rounds: the finer the rotation, the more alike the load on each target.
+      ttfc: { clients: 1, perClient: 100, chunks: 2, rounds: 10 },
+      concurrent: { clients: 100, perClient: 4, chunks: 20, rounds: 10 },
+      throughput: { clients: 50, perClient: 3, chunks: 200, rounds: 15 },
+      cpu: {
+        clients: 10,
+        rounds: 5,
+        shortChunks: 2,
+        longChunks: 200,
+        shortStreams: 2000,
+        longStreams: { paced: 100, batched: 500 },
+      },
+      hold: { streams: 2000, holdMs: 15_000, opening: 100, settleMs: 500 },
+      abort: { streams: 1000, rounds: 5, opening: 100, openTimeoutMs: 60_000, timeoutMs: 10_000 },
       // The simulator's own pacing (SIM_CHUNK_DELAY_MS default): ~2,250 chunks over ~70 s.
-      pageDelayMs: 30,
+      page: { size: 100_000, delayMs: 30 },
     };
+type Plan = typeof plan;
 
-const body = (directive: string) =>
-  JSON.stringify({
-    model: 'glm-4.6',
-    stream: true,
-    messages: [{ role: 'user', content: `${directive} benchmark prompt` }],
-  });
-
-interface Endpoints {
-  direct: (b: string) => Promise<StreamSample>;
-  api: (b: string, onFirstChunk?: () => void) => Promise<StreamSample>;
+interface Results {
+  reads?: Record<'paced' | 'batched', Record<TargetName, ReadCount>>;
+  ttfc?: LatencyResult;
+  concurrent?: LatencyResult;
+  throughput?: ThroughputResult;
+  cpuPaced?: CpuResult;
+  cpuBatched?: CpuResult;
+  abort?: AbortResult;
+  hold?: HoldResult;
+  page?: Awaited<ReturnType<typeof measurePage>>;
+  redis?: RedisBenchResult;
+  initialJs: { gzipKb: number; files: string[] };
 }
 
-function endpoints(sim: Service, api: Service): Endpoints {
+function machine() {
   return {
-    direct: (b) =>
-      streamOnce(`${sim.url}/chat/completions`, b, { authorization: `Bearer ${SIM_KEY}` }),
-    api: (b, onFirstChunk) => streamOnce(`${api.url}/api/chat`, b, {}, onFirstChunk),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
   };
 }
 
-const failures = (samples: StreamSample[]) => samples.filter((s) => !s.ok).length;
-
-async function latency(ep: Endpoints, concurrency: number, count: number) {
-  const b = body('[sim:normal chunks=20 delay=0]');
-  await pool(plan.warmup, concurrency, () => ep.direct(b));
-  await pool(plan.warmup, concurrency, () => ep.api(b));
-  const direct: StreamSample[] = [];
-  const api: StreamSample[] = [];
-  // Interleave rounds so drift in machine load hits both sides alike.
-  const rounds = Math.max(1, Math.round(count / concurrency));
-  for (let r = 0; r < rounds; r++) {
-    direct.push(...(await pool(concurrency, concurrency, () => ep.direct(b))));
-    api.push(...(await pool(concurrency, concurrency, () => ep.api(b))));
-  }
-  const stats = (xs: StreamSample[], key: 'ttfcMs' | 'totalMs') => ({
-    p50: percentile(
-      xs.map((s) => s[key]),
-      50,
-    ),
-    p99: percentile(
-      xs.map((s) => s[key]),
-      99,
-    ),
-  });
-  return {
-    samples: api.length,
-    errors: failures(direct) + failures(api),
-    direct: { ttfc: stats(direct, 'ttfcMs'), total: stats(direct, 'totalMs') },
-    api: { ttfc: stats(api, 'ttfcMs'), total: stats(api, 'totalMs') },
-  };
-}
-
-async function relayCost(ep: Endpoints, apiPid: number, simPid: number) {
-  const b = body(`[sim:normal chunks=${plan.relayChunks} delay=0]`);
-  await ep.api(b);
-  const run = async (send: (b: string) => Promise<StreamSample>, pid: number) => {
-    const cpu0 = cpuMicros(pid);
-    const t0 = performance.now();
-    let chunks = 0;
-    let errors = 0;
-    for (let i = 0; i < plan.relayStreams; i++) {
-      const s = await send(b);
-      chunks += s.chunks;
-      if (!s.ok) errors++;
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    return { chunks, errors, chunksPerSecond: chunks / seconds, cpuMicros: cpuMicros(pid) - cpu0 };
-  };
-  const direct = await run(ep.direct, simPid);
-  const simCpuDirect = direct.cpuMicros;
-  const api = await run(ep.api, apiPid);
-  return {
-    direct: {
-      chunksPerSecond: direct.chunksPerSecond,
-      simCpuPerChunkUs: simCpuDirect / Math.max(1, direct.chunks),
-    },
-    api: {
-      chunksPerSecond: api.chunksPerSecond,
-      cpuPerChunkUs: api.cpuMicros / Math.max(1, api.chunks),
-    },
-    errors: direct.errors + api.errors,
-  };
-}
-
-/** API heap in use, from its own Prometheus metrics (prom-client's default metrics). */
-async function apiHeapUsed(api: Service): Promise<number> {
-  const text = await (await fetch(`${api.url}/metrics`)).text();
-  return Number(/^nodejs_heap_size_used_bytes (\d+)/m.exec(text)?.[1] ?? Number.NaN);
-}
-
-/**
- * Many slow streams held open at once through one API process. Memory per stream is read
- * while every stream is open and idle between chunks (after all got their first chunk), as
- * RSS and as V8 heap growth over the idle API; the simulator holding the same sockets is the
- * baseline for what a bare Node HTTP stream costs.
- */
-async function holdStreams(ep: Endpoints, api: Service, simPid: number) {
-  const b = body(`[sim:slow ms=${plan.holdMs} chunks=3]`);
-  await new Promise((r) => setTimeout(r, 500));
-  const apiRssIdle = rssBytes(api.pid);
-  const simRssIdle = rssBytes(simPid);
-  const heapIdle = await apiHeapUsed(api);
-  let apiPeak = apiRssIdle;
-  const sampler = setInterval(() => (apiPeak = Math.max(apiPeak, rssBytes(api.pid))), 100);
-  let started = 0;
-  let allStarted!: () => void;
-  const opened = new Promise<void>((resolve) => (allStarted = resolve));
-  const t0 = performance.now();
-  const done = pool(plan.holdStreams, plan.holdStreams, () =>
-    ep.api(b, () => {
-      if (++started === plan.holdStreams) allStarted();
-    }),
-  );
-  await Promise.race([opened, done]);
-  await new Promise((r) => setTimeout(r, 300));
-  const apiRssOpen = rssBytes(api.pid);
-  const simRssOpen = rssBytes(simPid);
-  const heapOpen = await apiHeapUsed(api);
-  const openAtOnce = started;
-  const samples = await done;
-  clearInterval(sampler);
-  return {
-    streams: plan.holdStreams,
-    openAtOnce,
-    errors: failures(samples),
-    seconds: (performance.now() - t0) / 1000,
-    apiRssIdleMb: apiRssIdle / 2 ** 20,
-    apiRssPeakMb: apiPeak / 2 ** 20,
-    apiKbPerStream: (apiRssOpen - apiRssIdle) / 1024 / plan.holdStreams,
-    apiHeapKbPerStream: (heapOpen - heapIdle) / 1024 / plan.holdStreams,
-    simKbPerStream: (simRssOpen - simRssIdle) / 1024 / plan.holdStreams,
-  };
+function writeResults(out: string, results: object) {
+  const path = resolve(out);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`results: ${path}`);
 }
 
 async function main() {
   const started = Date.now();
   const services: Service[] = [];
+  const keep = <S extends Service>(s: S) => (services.push(s), s);
   try {
-    const sim = await startSimulator();
-    services.push(sim);
-    const api = await startApi(sim.url);
-    services.push(api);
-    const ep = endpoints(sim, api);
-
-    const sequential = ONLY.has('latency') ? await latency(ep, 1, plan.seq) : undefined;
-    const concurrent = ONLY.has('latency')
-      ? await latency(ep, plan.concurrent, plan.concurrent * plan.rounds)
-      : undefined;
-    const relay = ONLY.has('relay') ? await relayCost(ep, api.pid, sim.pid) : undefined;
-    // Fresh processes, so memory growth is the streams' and not left over from the load above.
-    let hold: Awaited<ReturnType<typeof holdStreams>> | undefined;
-    if (ONLY.has('hold')) {
-      const holdSim = await startSimulator();
-      services.push(holdSim);
-      const holdApi = await startApi(holdSim.url);
-      services.push(holdApi);
-      hold = await holdStreams(endpoints(holdSim, holdApi), holdApi, holdSim.pid);
-      await holdApi.stop();
-      await holdSim.stop();
+    if (args.profile) {
+      const sim = keep(await startSimulator());
+      const profiles = await profilePaced(sim, { ...plan.cpu, warmup: plan.warmup });
+      writeResults(args.out ?? join(ROOT, 'bench/results/profile.json'), {
+        smoke: SMOKE,
+        date: new Date().toISOString(),
+        machine: machine(),
+        plan: plan.cpu,
+        profiles,
+      });
+      return;
     }
 
-    let page: Awaited<ReturnType<typeof measurePage>> | undefined;
-    if (ONLY.has('page')) {
-      const web = await startWeb(api.url);
-      services.push(web);
-      page = await measurePage(
-        web.url,
-        `[sim:markdown size=${plan.pageSize} delay=${plan.pageDelayMs}] A long markdown answer`,
-      );
-    }
-    const js = initialJsGzipBytes(join(ROOT, 'apps/web/dist'));
+    // Everything starts at once; the hold figure's processes stay idle (fresh) until it runs.
+    const [sim, holdSim] = await Promise.all([
+      startSimulator().then(keep),
+      ONLY.has('hold') ? startSimulator().then(keep) : undefined,
+    ]);
+    const starting = startApi(sim.url).then(keep);
+    const [api, pipe, holdApi, holdPipe, web] = await Promise.all([
+      starting,
+      startPipe(sim.url).then(keep),
+      holdSim && startApi(holdSim.url).then(keep),
+      holdSim && startPipe(holdSim.url).then(keep),
+      ONLY.has('page') ? starting.then((a) => startWeb(a.url)).then(keep) : undefined,
+    ]);
+    const t = targets(sim, api, pipe);
 
-    const results = {
-      smoke: SMOKE,
-      date: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model ?? 'unknown',
-        memGb: Math.round(totalmem() / 2 ** 30),
-        node: process.version,
-      },
-      plan,
-      latency: sequential && concurrent ? { sequential, concurrent } : undefined,
-      relay,
-      hold,
-      page,
-      initialJs: { gzipKb: js.bytes / 1024, files: js.files },
-      seconds: (Date.now() - started) / 1000,
+    for (const name of TARGETS) await warm(t[name], plan.warmup);
+
+    const r: Results = { initialJs: { gzipKb: 0, files: [] } };
+    // Seconds each figure took, so the smoke run's budget can be kept.
+    const timings: Record<string, number> = { startAndWarmup: (Date.now() - started) / 1000 };
+    let lap = Date.now();
+    const timed = async <T>(figure: Figure, run: () => Promise<T>): Promise<T | undefined> => {
+      if (!ONLY.has(figure)) return undefined;
+      const value = await run();
+      timings[figure] = (Date.now() - lap) / 1000;
+      lap = Date.now();
+      return value;
     };
-    const rows = toRows(results);
+    r.reads = await timed('reads', async () => {
+      const reads = { paced: {}, batched: {} } as NonNullable<Results['reads']>;
+      for (const name of TARGETS) {
+        reads.paced[name] = await countReads(t[name], paced(plan.reads.chunks));
+        reads.batched[name] = await countReads(t[name], batched(plan.reads.chunks));
+      }
+      return reads;
+    });
+    r.ttfc = await timed('ttfc', () => timeToFirstChunk(t, plan.ttfc));
+    r.concurrent = await timed('concurrent', () => timeToFirstChunk(t, plan.concurrent));
+    r.throughput = await timed('throughput', () => throughput(t, plan.throughput));
+    r.cpuPaced = await timed('cpu-paced', () => cpuCost(t, 'paced', plan.cpu));
+    r.cpuBatched = await timed('cpu-batched', () => cpuCost(t, 'batched', plan.cpu));
+    r.abort = await timed('abort', () => aborts(t, new URL(sim.url).origin, plan.abort));
+    r.hold = await timed('hold', async () =>
+      holdSim && holdApi && holdPipe
+        ? holdStreams(targets(holdSim, holdApi, holdPipe), holdApi, holdSim.pid, plan.hold)
+        : undefined,
+    );
+    r.page = await timed('page', async () =>
+      web
+        ? measurePage(
+            web.url,
+            `[sim:markdown size=${plan.page.size} delay=${plan.page.delayMs}] A long markdown answer`,
+          )
+        : undefined,
+    );
+    // Processes of its own (a Redis, two APIs): what Redis adds, against the same API without.
+    r.redis = await timed('redis', () => measureRedis({ smoke: SMOKE }));
+    const js = initialJsGzipBytes(join(ROOT, 'apps/web/dist'));
+    r.initialJs = { gzipKb: js.bytes / 1024, files: js.files };
+
+    const rows = toRows(r, plan);
+    const m = machine();
+    const seconds = (Date.now() - started) / 1000;
+    const date = new Date().toISOString();
     console.log(formatTable(rows));
     console.log(
-      `\n${results.machine.cpus}× ${results.machine.cpuModel}, ${results.machine.memGb} GB, Node ${results.machine.node}; ${results.seconds.toFixed(1)} s${SMOKE ? ' (smoke)' : ''}`,
+      `\n${date.slice(0, 10)}: ${m.cpus}× ${m.cpuModel}, ${m.memGb} GB, Node ${m.node}; ${seconds.toFixed(1)} s${SMOKE ? ' (smoke)' : ''}`,
     );
-    const out = resolve(args.out);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify({ ...results, rows }, null, 2)}\n`);
-    console.log(`results: ${out}`);
+    writeResults(args.out ?? join(ROOT, 'bench/results/latest.json'), {
+      smoke: SMOKE,
+      date,
+      machine: m,
+      plan,
+      ...r,
+      rows,
+      seconds,
+      timings,
+    });
   } finally {
     await Promise.all(services.reverse().map((s) => s.stop()));
   }
 }
 
-type Results = {
-  latency:
-    | {
-        sequential: Awaited<ReturnType<typeof latency>>;
-        concurrent: Awaited<ReturnType<typeof latency>>;
-      }
-    | undefined;
-  relay: Awaited<ReturnType<typeof relayCost>> | undefined;
-  hold: Awaited<ReturnType<typeof holdStreams>> | undefined;
-  page: Awaited<ReturnType<typeof measurePage>> | undefined;
-  initialJs: { gzipKb: number };
-};
-
-function toRows(r: Results): Row[] {
+function toRows(r: Results, p: Plan): Row[] {
   const rows: Row[] = [];
-  const latencies = r.latency
-    ? ([
-        ['1 stream', r.latency.sequential],
-        [`${plan.concurrent} concurrent`, r.latency.concurrent],
-      ] as const)
-    : [];
-  for (const [label, l] of latencies) {
-    for (const p of ['p50', 'p99'] as const) {
+  const all = (o: Record<TargetName, number>): Pick<Row, 'api' | 'pipe' | 'direct'> => ({
+    api: o.api,
+    pipe: o.pipe,
+    direct: o.direct,
+  });
+  const errors: Record<TargetName, number> = { api: 0, pipe: 0, direct: 0 };
+  const count = (e: Partial<Record<TargetName, number>>) => {
+    for (const name of TARGETS) errors[name] += e[name] ?? 0;
+  };
+
+  if (r.ttfc) {
+    const { ttfc, added } = r.ttfc;
+    for (const q of ['p50', 'p99'] as const) {
+      const of = (o: typeof ttfc) => ({ api: o.api[q], pipe: o.pipe[q], direct: o.direct[q] });
+      rows.push({ metric: `TTFC ${q}, 1 client (ms)`, ...all(of(ttfc)) });
       rows.push({
-        metric: `TTFC ${p}, ${label} (ms)`,
-        value: l.api.ttfc[p],
-        baseline: l.direct.ttfc[p],
-        added: l.api.ttfc[p] - l.direct.ttfc[p],
-        target: label === '1 stream' ? (p === 'p50' ? '+≤0.5' : '+≤2') : undefined,
-      });
-      rows.push({
-        metric: `Total ${p}, ${label} (ms)`,
-        value: l.api.total[p],
-        baseline: l.direct.total[p],
-        added: l.api.total[p] - l.direct.total[p],
+        metric: `Added TTFC ${q}, 1 client (ms)`,
+        api: added.api[q],
+        pipe: added.pipe[q],
+        target: check.plusAtMost(added.api[q], added.pipe[q], q === 'p50' ? 0.3 : 1),
       });
     }
-    rows.push({ metric: `Errors, ${label}`, value: l.errors, target: '0' });
+    count(r.ttfc.errors);
   }
-  if (r.relay) {
+  if (r.concurrent) {
+    const { ttfc } = r.concurrent;
+    const n = r.concurrent.clients;
     rows.push({
-      metric: 'Chunks/s, one stream',
-      value: r.relay.api.chunksPerSecond,
-      baseline: r.relay.direct.chunksPerSecond,
+      metric: `TTFC p50, ${n} concurrent (ms)`,
+      ...all({ api: ttfc.api.p50, pipe: ttfc.pipe.p50, direct: ttfc.direct.p50 }),
+      target: check.timesAtMost(ttfc.api.p50, ttfc.pipe.p50, 2),
     });
     rows.push({
-      metric: 'CPU per relayed chunk (µs)',
-      value: r.relay.api.cpuPerChunkUs,
-      baseline: r.relay.direct.simCpuPerChunkUs,
-      target: '≤10',
+      metric: `TTFC p99, ${n} concurrent (ms)`,
+      ...all({ api: ttfc.api.p99, pipe: ttfc.pipe.p99, direct: ttfc.direct.p99 }),
     });
+    count(r.concurrent.errors);
+  }
+  if (r.throughput) {
+    const c = r.throughput.chunksPerSecond;
+    rows.push({
+      metric: `Chunks/s, ${r.throughput.clients} clients, upstream without delay`,
+      ...all(c),
+      target: check.shareAtLeast(c.api, c.pipe, 0.75),
+    });
+    count(r.throughput.errors);
+  }
+  for (const cpu of [r.cpuPaced, r.cpuBatched]) {
+    if (!cpu) continue;
+    const isPaced = cpu.mode === 'paced';
+    rows.push({
+      metric: `CPU per request, ${cpu.mode} (µs)`,
+      api: cpu.perRequestUs.api,
+      pipe: cpu.perRequestUs.pipe,
+      target: isPaced
+        ? check.timesAtMost(cpu.perRequestUs.api, cpu.perRequestUs.pipe, 2)
+        : undefined,
+    });
+    rows.push({
+      metric: `CPU per extra chunk, ${cpu.mode} (µs)`,
+      api: cpu.perChunkUs.api,
+      pipe: cpu.perChunkUs.pipe,
+      target: isPaced ? check.timesAtMost(cpu.perChunkUs.api, cpu.perChunkUs.pipe, 1.3) : undefined,
+    });
+    count(cpu.errors);
+  }
+  if (r.reads) {
+    for (const mode of ['paced', 'batched'] as const) {
+      const reads = r.reads[mode];
+      rows.push({
+        metric: `Frames per network read, ${mode}`,
+        ...all({
+          api: reads.api.framesPerRead,
+          pipe: reads.pipe.framesPerRead,
+          direct: reads.direct.framesPerRead,
+        }),
+      });
+      count({
+        api: reads.api.ok ? 0 : 1,
+        pipe: reads.pipe.ok ? 0 : 1,
+        direct: reads.direct.ok ? 0 : 1,
+      });
+    }
   }
   if (r.hold) {
+    const h = r.hold;
     rows.push({
-      metric: `Held streams: errors of ${r.hold.streams}`,
-      value: r.hold.errors,
-      target: '0',
+      metric: `RSS per held idle stream, ${h.streams} held (KB)`,
+      api: h.kbPerStream.api,
+      pipe: h.kbPerStream.pipe,
+      target: check.timesAtMost(h.kbPerStream.api, h.kbPerStream.pipe, 1.3),
     });
+    rows.push({ metric: 'JS heap per held stream (KB)', api: h.apiHeapKbPerStream });
     rows.push({
-      metric: 'Held streams: API peak RSS (MB)',
-      value: r.hold.apiRssPeakMb,
-      baseline: r.hold.apiRssIdleMb,
+      metric: `Peak RSS, ${h.streams} held (MB)`,
+      api: h.rssPeakMb.api,
+      pipe: h.rssPeakMb.pipe,
     });
-    rows.push({
-      metric: 'Held streams: RSS per open stream (KB)',
-      value: r.hold.apiKbPerStream,
-      baseline: r.hold.simKbPerStream,
-      target: '≤50',
-    });
-    rows.push({
-      metric: 'Held streams: JS heap per open stream (KB)',
-      value: r.hold.apiHeapKbPerStream,
-    });
+    count(h.errors);
   }
+  if (r.abort) {
+    const a = r.abort;
+    rows.push({
+      metric: `Aborts: ${a.streams} at once → upstream saw all closed, worst of ${a.rounds} (ms)`,
+      ...all(a.allClosedWorstMs),
+      target: check.atMost(a.allClosedWorstMs.api, 100, 'ms'),
+    });
+    rows.push({
+      metric: 'Aborts: per stream until closed upstream, p99 (ms)',
+      ...all(a.closeP99Ms),
+    });
+    rows.push({
+      metric: `Aborts: CPU for ${a.streams} (ms)`,
+      api: a.cpuMs.api,
+      pipe: a.cpuMs.pipe,
+    });
+    count(a.errors);
+  }
+  rows.push({
+    metric: 'Errors (failed or unfinished streams, all figures)',
+    ...all(errors),
+    target: check.none(errors.api, errors.pipe, errors.direct),
+  });
   if (r.page) {
     rows.push({
-      metric: `Page: longest task, ${plan.pageSize / 1000} KB markdown (ms)`,
-      value: r.page.longestTaskMs,
-      target: '≤50',
+      metric: `Page: longest task, ${p.page.size / 1000} KB markdown (ms)`,
+      api: r.page.longestTaskMs,
+      target: check.atMost(r.page.longestTaskMs, 50),
     });
-    rows.push({ metric: 'Page: total blocking time (ms)', value: r.page.totalBlockingMs });
-    rows.push({ metric: 'Page: long tasks (count)', value: r.page.longTasks });
-    rows.push({ metric: 'Page: chunks streamed', value: r.page.chunks, target: '≥2000' });
+    rows.push({ metric: 'Page: total blocking time (ms)', api: r.page.totalBlockingMs });
+    rows.push({ metric: 'Page: long tasks (count)', api: r.page.longTasks });
+    rows.push({
+      metric: 'Page: chunks streamed',
+      api: r.page.chunks,
+      target: check.atLeast(r.page.chunks, SMOKE ? 50 : 2000),
+    });
     rows.push({
       metric: 'Page: main thread per chunk, first 10% (ms)',
-      value: r.page.perChunkStartMs,
+      api: r.page.perChunkStartMs,
     });
     rows.push({
       metric: 'Page: main thread per chunk, last 10% (ms)',
-      value: r.page.perChunkEndMs,
-      baseline: r.page.perChunkStartMs,
-      target: '≈ first 10%',
+      api: r.page.perChunkEndMs,
+      target: check.atMost(r.page.perChunkEndMs, r.page.perChunkStartMs * 1.5),
     });
   }
-  rows.push({ metric: 'Initial JS, gzip (KB)', value: r.initialJs.gzipKb, target: '≤150' });
+  rows.push({
+    metric: 'Initial JS, gzip (KB)',
+    api: r.initialJs.gzipKb,
+    target: check.atMost(r.initialJs.gzipKb, 150),
+  });
+  if (r.redis) rows.push(...redisRows(r.redis));
   return rows;
 }
 
