@@ -8,6 +8,7 @@ import {
   type ModelInfo,
 } from '@zai-chat/contract';
 import { newId } from '../lib/id';
+import { findModel } from './models';
 import { type BuiltRequest, attachmentIssues, buildRequest } from './request';
 import {
   type ChatAction,
@@ -126,8 +127,7 @@ export class ChatController {
 
   /** The capabilities of `model` ('' is the API's default), when the API listed it. */
   modelInfo(model: string): ModelInfo | undefined {
-    const id = model || this.config?.defaultModel;
-    return this.config?.models.find((m) => m.id === id);
+    return findModel(this.config, model);
   }
 
   get active(): Chat | undefined {
