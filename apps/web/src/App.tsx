@@ -66,7 +66,8 @@ export function App() {
   const menuButton = useRef<HTMLButtonElement>(null);
   const newChatButton = useRef<HTMLButtonElement>(null);
   const content = useRef<HTMLDivElement>(null);
-  useScrollFollow(content, `${active?.id}:${active?.messages.length ?? 0}`);
+  const footer = useRef<HTMLElement>(null);
+  useScrollFollow(content, `${active?.id}:${active?.messages.length ?? 0}`, footer);
   const { settings, updateSettings } = useSettings(controller, active);
   const actions = useChatActions(controller, composer, setSidebarOpen);
 
@@ -194,7 +195,7 @@ export function App() {
               onSuggestion={actions.pick}
             />
           </main>
-          <footer className="composer-wrap">
+          <footer className="composer-wrap" ref={footer}>
             <Composer
               ref={composer}
               streaming={isStreaming}

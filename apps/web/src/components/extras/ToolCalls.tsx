@@ -64,7 +64,7 @@ const ToolCallCard = memo(function ToolCallCard({
         </pre>
         <p className="tool-call__meta">
           {call.id && (
-            <span>
+            <span data-testid="tool-call-id">
               id <code>{call.id}</code>
             </span>
           )}
