@@ -64,7 +64,8 @@ export async function startApi(env: Record<string, string> = {}, port?: number):
       ENV_FILE: 'none',
       HOST: '127.0.0.1',
       PORT: String(p),
-      LOG_LEVEL: 'warn',
+      // Refusals (401, 413) are what these tests provoke: only real errors are printed.
+      LOG_LEVEL: 'error',
       RATE_LIMIT_MAX: '100000',
       TOKEN_BUDGET_PER_DAY: '0',
       SIM_CHUNK_DELAY_MS: '20',
@@ -89,7 +90,8 @@ export async function startPreview(apiUrl: string, outDir?: string): Promise<Ser
   const child = spawn(process.execPath, args, {
     cwd: WEB,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', API_PROXY_TARGET: apiUrl },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // Quiet: stopping a backend makes the proxy log every refused connection.
+    stdio: 'ignore',
   });
   const server = track(child, port);
   await waitFor(server.url);
