@@ -19,45 +19,53 @@ export interface ImageLimits {
 }
 
 // The resizer is its own chunk: only people who attach an image load it.
-const loadPrepare = () => import('../images/prepare');
+const prepareLazily = (file: File): Promise<PreparedImage> =>
+  import('../images/prepare').then(({ prepareImage }) => prepareImage(file));
 
 /**
  * Images waiting in the composer: each is prepared (decoded, downscaled) as it is added, then
  * checked against the API's limits, so a refusal shows beside the thumbnail before anything is
  * sent, in the same words the API would use.
  */
-export function useAttachments(limits: ImageLimits | undefined) {
+export function useAttachments(
+  limits: ImageLimits | undefined,
+  prepare: (file: File) => Promise<PreparedImage> = prepareLazily,
+) {
   const [items, setItems] = useState<PendingImage[]>([]);
 
-  const add = useCallback((files: Iterable<File>) => {
-    const added = [...files].map((file) => ({ file, key: newId() }));
-    if (!added.length) return;
-    setItems((list) => [
-      ...list,
-      ...added.map(({ file, key }) => ({
-        key,
-        name: file.name || 'image',
-        status: 'preparing' as const,
-      })),
-    ]);
-    for (const { file, key } of added) {
-      void loadPrepare()
-        .then(({ prepareImage }) => prepareImage(file))
-        .then(
-          (image): Partial<PendingImage> => ({ status: 'ready', image }),
-          (err: unknown): Partial<PendingImage> => ({
-            status: 'failed',
-            error:
-              err instanceof Error && err.name === 'ImageError'
-                ? err.message
-                : `${file.name} could not be read as an image.`,
-          }),
-        )
-        .then((patch) =>
-          setItems((list) => list.map((item) => (item.key === key ? { ...item, ...patch } : item))),
-        );
-    }
-  }, []);
+  const add = useCallback(
+    (files: Iterable<File>) => {
+      const added = [...files].map((file) => ({ file, key: newId() }));
+      if (!added.length) return;
+      setItems((list) => [
+        ...list,
+        ...added.map(({ file, key }) => ({
+          key,
+          name: file.name || 'image',
+          status: 'preparing' as const,
+        })),
+      ]);
+      for (const { file, key } of added) {
+        void prepare(file)
+          .then(
+            (image): Partial<PendingImage> => ({ status: 'ready', image }),
+            (err: unknown): Partial<PendingImage> => ({
+              status: 'failed',
+              error:
+                err instanceof Error && err.name === 'ImageError'
+                  ? err.message
+                  : `${file.name} could not be read as an image.`,
+            }),
+          )
+          .then((patch) =>
+            setItems((list) =>
+              list.map((item) => (item.key === key ? { ...item, ...patch } : item)),
+            ),
+          );
+      }
+    },
+    [prepare],
+  );
 
   const remove = useCallback(
     (key: string) => setItems((list) => list.filter((item) => item.key !== key)),
