@@ -63,6 +63,9 @@ export interface ChatControllerDeps {
   ): Pick<StreamBatcher, 'push' | 'flush'>;
 }
 
+/** Bytes of a request body kept for text and JSON when earlier images are resent. */
+const IMAGE_BODY_MARGIN = 512 * 1024;
+
 const emptyAnswer = (): AssistantMessage => ({
   id: newId(),
   role: 'assistant',
@@ -263,6 +266,8 @@ export class ChatController {
         maxTokensCeiling: this.maxTokensCeiling,
         model: this.modelInfo(chat.settings.model),
         maxImages: this.config?.limits.maxImagesPerRequest,
+        // The body limit counts the whole JSON: leave room for the text around the images.
+        maxImageChars: this.config && this.config.limits.bodyBytes - IMAGE_BODY_MARGIN,
         imageUrl,
       });
     const images = this.deps.images;

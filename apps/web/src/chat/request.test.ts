@@ -183,3 +183,36 @@ test('a model without vision gets no images; one without reasoning no thinking s
     { type: 'text', text: 'hi' },
   ]);
 });
+
+test('earlier images that would not fit the body limit are not resent; the latest always go', () => {
+  const big = (id: string) => `data:image/jpeg;base64,${id.repeat(100)}`;
+  const history: Message[] = [
+    { id: 'u1', role: 'user', content: 'old', createdAt: 0, attachments: [attachment('a')] },
+    { id: 'u2', role: 'user', content: 'older?', createdAt: 0, attachments: [attachment('b')] },
+    {
+      id: 'u3',
+      role: 'user',
+      content: 'new',
+      createdAt: 0,
+      attachments: [attachment('c'), attachment('d')],
+    },
+  ];
+  const { origins } = buildRequest({ settings: FACTORY_SETTINGS }, history, {
+    model: { vision: true, reasoning: true },
+    // Room for the latest two and one more.
+    maxImageChars: big('x').length * 3,
+    imageUrl: big,
+  });
+  expect(origins.map((o) => o.parts)).toEqual([
+    [undefined, undefined],
+    ['b', undefined],
+    ['c', 'd', undefined],
+  ]);
+  // Even alone over the budget, the latest question's images are sent (the API may refuse them).
+  const tight = buildRequest({ settings: FACTORY_SETTINGS }, history, {
+    maxImageChars: 10,
+    imageUrl: big,
+  });
+  expect(tight.origins[2]?.parts).toEqual(['c', 'd', undefined]);
+  expect(tight.origins[1]?.parts).toEqual([undefined, undefined]);
+});

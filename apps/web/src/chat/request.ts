@@ -9,6 +9,11 @@ export interface RequestOptions {
   model?: { vision: boolean; reasoning: boolean };
   /** Images one request may carry (`limits.maxImagesPerRequest`). */
   maxImages?: number;
+  /**
+   * Characters of data URLs one request may carry (from `limits.bodyBytes`): earlier images
+   * that do not fit are not resent. The latest question's own images always go.
+   */
+  maxImageChars?: number;
   /** An attachment's data URL, if the image store has it. */
   imageUrl?(id: string): string | undefined;
 }
@@ -31,8 +36,9 @@ export interface BuiltRequest {
  * request is one the API accepts.
  *
  * A question with images becomes Z.AI content parts, images first, then the text. Images go
- * only to a model that reads them, and only the newest `maxImages` of the conversation: the
- * API refuses more per request, and the older ones were answered already. An image left out
+ * only to a model that reads them, and only the newest `maxImages` of the conversation (and of
+ * earlier questions only what fits `maxImageChars`): the API refuses more per request, and the
+ * older ones were answered already. An image left out
  * stays in its place as a short text part, so part indexes (and the API's issue paths) still
  * point at the right attachment.
  */
@@ -83,16 +89,27 @@ export function buildChatRequest(
   return buildRequest(chat, history, options).request;
 }
 
-/** Ids of the attachments that go as images: the newest `maxImages`, for a vision model. */
+/**
+ * Ids of the attachments that go as images, for a vision model: the newest `maxImages`; of
+ * questions before the latest, only those that still fit `maxImageChars`.
+ */
 function imagesToSend(history: Message[], options: RequestOptions): Set<string> {
   const ids = new Set<string>();
   if (options.model && !options.model.vision) return ids;
   const max = options.maxImages ?? Infinity;
+  let chars = options.maxImageChars ?? Infinity;
+  const latest = history.findLastIndex((m) => m.role === 'user');
   for (let i = history.length - 1; i >= 0 && ids.size < max; i--) {
     const m = history[i];
     if (m?.role !== 'user') continue;
     const attachments = m.attachments ?? [];
-    for (let j = attachments.length - 1; j >= 0 && ids.size < max; j--) ids.add(attachments[j]!.id);
+    for (let j = attachments.length - 1; j >= 0 && ids.size < max; j--) {
+      const id = attachments[j]!.id;
+      const size = options.imageUrl?.(id)?.length ?? 0;
+      if (i !== latest && size > chars) continue;
+      chars -= size;
+      ids.add(id);
+    }
   }
   return ids;
 }
