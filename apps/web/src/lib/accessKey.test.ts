@@ -36,6 +36,20 @@ test('the key store keeps one key, cleaned of whitespace and a Bearer prefix, an
   expect(authHeaders(undefined)).toEqual({});
 });
 
+test('a storage that refuses writes keeps the key for this tab only', () => {
+  const keys = new AccessKeyStore({
+    getItem: () => null,
+    setItem: () => {
+      throw new DOMException('quota', 'QuotaExceededError');
+    },
+    removeItem: () => {},
+  });
+  expect(keys.set('zc_mem')).toBe(true);
+  expect(keys.get()).toBe('zc_mem');
+  keys.forget();
+  expect(keys.get()).toBeUndefined();
+});
+
 test('a prompt is shared by concurrent asks; a rejection upgrades its reason', async () => {
   const prompt = new KeyPrompt();
   const first = prompt.ask('required');

@@ -6,14 +6,16 @@ const STORAGE_KEY = 'zai-chat:access-key';
  */
 export class AccessKeyStore {
   private readonly listeners = new Set<() => void>();
+  /** Where the key lives when storage refuses it (private windows, full quota): this tab only. */
+  private memory: string | undefined;
 
   constructor(private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>) {}
 
   get(): string | undefined {
     try {
-      return this.storage.getItem(STORAGE_KEY) || undefined;
+      return this.storage.getItem(STORAGE_KEY) || this.memory;
     } catch {
-      return undefined;
+      return this.memory;
     }
   }
 
@@ -21,13 +23,23 @@ export class AccessKeyStore {
   set(raw: string): boolean {
     const key = normalizeKey(raw);
     if (!key) return false;
-    this.storage.setItem(STORAGE_KEY, key);
+    try {
+      this.storage.setItem(STORAGE_KEY, key);
+      this.memory = undefined;
+    } catch {
+      this.memory = key;
+    }
     this.emit();
     return true;
   }
 
   forget(): void {
-    this.storage.removeItem(STORAGE_KEY);
+    this.memory = undefined;
+    try {
+      this.storage.removeItem(STORAGE_KEY);
+    } catch {
+      // Nothing was stored there.
+    }
     this.emit();
   }
 
