@@ -2,7 +2,7 @@
 import { ChatRequest } from '@zai-chat/contract';
 import { expect, test } from 'vitest';
 // The API's own check, read as source: the words below must be the ones it answers with.
-import { checkLimits } from '../../../api/src/http/validation';
+import { checkLimits } from '@zai-chat/api/src/http/validation';
 import { imageTooLargeText, tooManyImagesText } from './limits';
 
 const limits = {
