@@ -1,5 +1,6 @@
 import { type Page, expect, test } from '@playwright/test';
 import { ChatPage } from './pages/ChatPage';
+import { png } from './support/png';
 
 /**
  * The design, compared against committed baselines (e2e/__screenshots__). Fonts are
@@ -65,4 +66,46 @@ test('the theme toggle switches and is remembered', async ({ page }) => {
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await expect(page.getByRole('button', { name: 'Switch to light theme' })).toBeVisible();
+});
+
+test('a tool call at 1280px, light', async ({ page }) => {
+  const app = await setUp(page, 1280, 'light');
+  const answer = await app.ask('[sim:tools calls=2] Weather in two cities?');
+  await expect(answer.getByTestId('tool-call')).toHaveCount(2);
+  await page.mouse.move(0, 0);
+  await expect.poll(() => app.distanceFromBottom()).toBeLessThan(2);
+  // The simulator's call ids are random: they are masked, everything else is compared.
+  await expect(page).toHaveScreenshot('tool-call-1280-light.png', {
+    mask: [answer.getByTestId('tool-call-id').locator('code')],
+  });
+});
+
+test('a sourced answer at 1280px, light', async ({ page }) => {
+  const app = await setUp(page, 1280, 'light');
+  const answer = await app.ask('[sim:web-search results=3] What do the sources say?');
+  await expect(answer.getByTestId('source')).toHaveCount(3);
+  await page.mouse.move(0, 0);
+  await expect.poll(() => app.distanceFromBottom()).toBeLessThan(2);
+  await expect(page).toHaveScreenshot('sources-1280-light.png');
+});
+
+test('an image chat at 1280px, light', async ({ page }) => {
+  const app = await setUp(page, 1280, 'light');
+  await app.pickModel('GLM-4.5V');
+  await app.attach({ name: 'gradient.png', mimeType: 'image/png', buffer: png(480, 320) });
+  const answer = await app.ask('What colours are in this picture?');
+  await expect(app.questions.last().getByTestId('message-image')).toBeVisible();
+  await expect
+    .poll(() =>
+      app.questions
+        .last()
+        .getByTestId('message-image')
+        .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
+    )
+    .toBe(480);
+  await app.attach({ name: 'next.png', mimeType: 'image/png', buffer: png(320, 480) });
+  await expect(answer).toHaveAttribute('data-status', 'done');
+  await page.mouse.move(0, 0);
+  await expect.poll(() => app.distanceFromBottom()).toBeLessThan(2);
+  await expect(page).toHaveScreenshot('image-chat-1280-light.png');
 });

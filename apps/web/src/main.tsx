@@ -5,6 +5,7 @@ import '@fontsource/jetbrains-mono/latin-400.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { loadExtras } from './components/lazyExtras';
 import { preloadMarkdown } from './markdown/load';
 import './styles.css';
 
@@ -13,4 +14,4 @@ createRoot(document.getElementById('root')!).render(
     <App />
   </StrictMode>,
 );
-preloadMarkdown();
+preloadMarkdown([loadExtras]);

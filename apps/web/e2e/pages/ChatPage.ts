@@ -1,10 +1,18 @@
 import { type Locator, type Page, expect } from '@playwright/test';
+import type { ChatRequestInput } from '@zai-chat/contract';
 
 /** A stored chat as the app keeps it in IndexedDB (only what tests read). */
 export interface StoredChat {
   id: string;
   title: string;
-  messages: { role: string; content: string; status?: string }[];
+  messages: {
+    role: string;
+    content: string;
+    status?: string;
+    attachments?: { id: string; name: string; mime: string; width: number; height: number }[];
+    toolCalls?: { index: number; name: string; arguments: string }[];
+    sources?: { title: string; link: string }[];
+  }[];
 }
 
 /**
@@ -22,6 +30,10 @@ export class ChatPage {
   readonly modelPicker: Locator;
   readonly settingsDialog: Locator;
   readonly showChats: Locator;
+  readonly attachButton: Locator;
+  readonly attachInput: Locator;
+  readonly pending: Locator;
+  readonly keyDialog: Locator;
 
   constructor(readonly page: Page) {
     this.composer = page.getByLabel('Message', { exact: true });
@@ -34,6 +46,32 @@ export class ChatPage {
     this.modelPicker = page.getByRole('banner').getByLabel('Model', { exact: true });
     this.settingsDialog = page.getByRole('dialog', { name: 'Chat settings' });
     this.showChats = page.getByRole('button', { name: 'Show chats' });
+    this.attachButton = page.getByRole('button', { name: 'Attach images' });
+    this.attachInput = page.getByTestId('attach-input');
+    this.pending = page.getByTestId('pending-attachment');
+    this.keyDialog = page.getByRole('dialog', { name: 'Access key' });
+  }
+
+  /** Pick a model in the header by its display name. */
+  async pickModel(name: string): Promise<void> {
+    await this.modelPicker.selectOption({ label: name });
+  }
+
+  /** Attach files through the attach button's file picker, and wait until each is prepared. */
+  async attach(...files: { name: string; mimeType: string; buffer: Buffer }[]): Promise<void> {
+    const before = await this.pending.count();
+    const chooser = this.page.waitForEvent('filechooser');
+    await this.attachButton.click();
+    await (await chooser).setFiles(files);
+    await expect(this.pending).toHaveCount(before + files.length);
+    await expect(this.pending.and(this.page.locator('[data-status="preparing"]'))).toHaveCount(0);
+  }
+
+  /** The JSON body of the next chat request the page sends. */
+  nextChatRequest(): Promise<ChatRequestInput> {
+    return this.page
+      .waitForRequest((r) => r.url().endsWith('/api/chat') && r.method() === 'POST')
+      .then((r) => r.postDataJSON());
   }
 
   get lastAnswer(): Locator {

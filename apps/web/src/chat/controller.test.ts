@@ -1,6 +1,6 @@
 import type { ChatChunk, ChatRequestInput } from '@zai-chat/contract';
 import { ChatApiError } from '@zai-chat/contract';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { ChatController } from './controller';
 import { FACTORY_SETTINGS } from './settings';
 import type { AssistantMessage, ChatSettings } from './types';
@@ -45,12 +45,30 @@ function manualStream() {
   return { stream, requests, feed: () => feed! };
 }
 
+/** An image store: a memory cache in front of a "disk" that answers asynchronously. */
+function imageStore() {
+  const cache = new Map<string, string>();
+  const disk = new Map<string, string>();
+  return {
+    cache,
+    disk,
+    put: (id: string, url: string) => void (cache.set(id, url), disk.set(id, url)),
+    get: (id: string) => cache.get(id),
+    load: async (id: string) => cache.get(id) ?? disk.get(id),
+  };
+}
+
 function setUp(defaults: ChatSettings = FACTORY_SETTINGS) {
   const io = manualStream();
+  const images = imageStore();
   const announced: string[] = [];
   const saved: ChatSettings[] = [];
   const controller = new ChatController({
-    stream: io.stream,
+    stream: (request, signal, hooks) => {
+      hooks.onAnsweredBy?.({ base: 'http://backup', instance: 'api-2' });
+      return io.stream(request, signal);
+    },
+    images,
     defaults: () => defaults,
     saveDefaults: (s) => saved.push(s),
     announce: (t) => announced.push(t),
@@ -66,7 +84,7 @@ function setUp(defaults: ChatSettings = FACTORY_SETTINGS) {
     }),
   });
   controller.hydrate([]);
-  return { controller, io, announced, saved };
+  return { controller, io, announced, saved, images };
 }
 
 const lastAnswer = (c: ChatController) => c.active!.messages.at(-1) as AssistantMessage;
@@ -181,5 +199,106 @@ describe('ChatController (no React)', () => {
     controller.updateSettings({ ...FACTORY_SETTINGS, model: 'glm-4.5-air' });
     expect(controller.active!.settings.model).toBe('glm-4.5-air');
     expect(saved.at(-1)?.model).toBe('glm-4.5-air');
+  });
+
+  test('images go to the store and into the request as parts; a reload reads them back', async () => {
+    const { controller, io, images } = setUp();
+    const photo = { name: 'cat.png', mime: 'image/png', width: 4, height: 3, bytes: 10 };
+    let done = controller.send('What is this?', [
+      { ...photo, dataUrl: 'data:image/png;base64,AAAA' },
+    ]);
+    io.feed().end();
+    await done;
+    const question = controller.active!.messages[0]!;
+    expect(question.role === 'user' && question.attachments).toEqual([
+      { id: expect.any(String), ...photo },
+    ]);
+    const id = question.role === 'user' ? question.attachments![0]!.id : '';
+    expect(images.disk.get(id)).toBe('data:image/png;base64,AAAA');
+    expect(io.requests[0]?.messages[0]?.content).toEqual([
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+      { type: 'text', text: 'What is this?' },
+    ]);
+    // After a reload only the disk has it: the request waits for the read, then goes.
+    images.cache.clear();
+    done = controller.regenerate();
+    await vi.waitFor(() => expect(io.requests).toHaveLength(2));
+    io.feed().end();
+    await done;
+    expect(io.requests[1]?.messages[0]?.content).toEqual(io.requests[0]?.messages[0]?.content);
+    expect(lastAnswer(controller).answeredBy).toEqual({ base: 'http://backup', instance: 'api-2' });
+  });
+
+  test('image_too_large points at the attachment it names; an edit can drop it', async () => {
+    const { controller, io } = setUp();
+    const image = (name: string) => ({
+      name,
+      mime: 'image/png',
+      width: 1,
+      height: 1,
+      bytes: 1,
+      dataUrl: `data:image/png;base64,${name}`,
+    });
+    let done = controller.send('two images', [image('small'), image('huge')]);
+    io.feed().fail(
+      new ChatApiError(
+        {
+          code: 'image_too_large',
+          message: 'An attached image is too large. Attach a smaller one.',
+          requestId: 'r',
+          issues: [
+            {
+              path: 'messages.0.content.1',
+              message: 'This image is 6.0 MB; images may be at most 5.0 MB',
+            },
+          ],
+        },
+        413,
+      ),
+    );
+    await done;
+    const question = controller.active!.messages[0]!;
+    const [small, huge] = question.role === 'user' ? question.attachments! : [];
+    expect(lastAnswer(controller).attachmentIssues).toEqual([
+      {
+        messageId: question.id,
+        attachmentId: huge!.id,
+        message: 'This image is 6.0 MB; images may be at most 5.0 MB',
+      },
+    ]);
+
+    done = controller.edit(question.id, 'one image', [small!]);
+    io.feed().end();
+    await done;
+    expect(io.requests.at(-1)?.messages[0]?.content).toEqual([
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,small' } },
+      { type: 'text', text: 'one image' },
+    ]);
+    expect(lastAnswer(controller).attachmentIssues).toBeUndefined();
+  });
+
+  test('capabilities from the API config shape the request', async () => {
+    const { controller, io } = setUp({ ...FACTORY_SETTINGS, thinking: true });
+    controller.setApiConfig({
+      upstream: 'simulator',
+      defaultModel: 'text-only',
+      models: [{ id: 'text-only', vision: false, reasoning: false, tools: false }],
+      limits: {
+        maxMessages: 10,
+        maxMessageChars: 10,
+        maxTokensCeiling: 100,
+        bodyBytes: 1000,
+        maxImageBytes: 10,
+        maxImagesPerRequest: 1,
+      },
+      access: { mode: 'open' },
+      resumableStreams: false,
+    });
+    expect(controller.modelInfo('')?.id).toBe('text-only');
+    const done = controller.send('hi');
+    io.feed().end();
+    await done;
+    expect(io.requests[0]).not.toHaveProperty('thinking');
+    expect(io.requests[0]?.max_tokens).toBe(100);
   });
 });

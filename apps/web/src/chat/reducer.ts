@@ -1,6 +1,11 @@
-import type { ErrorBody, FinishReason, Usage } from '@zai-chat/contract';
+import type { ErrorBody, FinishReason, ToolCallDelta, Usage } from '@zai-chat/contract';
+import type { Source } from './sources';
+import { mergeToolCalls } from './toolCalls';
 import type {
+  AnsweredBy,
   AssistantMessage,
+  Attachment,
+  AttachmentIssue,
   Chat,
   ChatSettings,
   Message,
@@ -23,6 +28,10 @@ export interface StreamDelta {
   usage?: Usage;
   finishReason?: FinishReason;
   model?: string;
+  /** Tool-call fragments in arrival order (merged by index into the message's calls). */
+  toolCalls?: ToolCallDelta[];
+  sources?: Source[];
+  answeredBy?: AnsweredBy;
 }
 
 export type ChatAction =
@@ -36,7 +45,15 @@ export type ChatAction =
   | { type: 'settings'; id: string; settings: ChatSettings }
   | { type: 'send'; id: string; user: UserMessage; assistant: AssistantMessage }
   | { type: 'regenerate'; id: string; assistant: AssistantMessage }
-  | { type: 'edit'; id: string; messageId: string; content: string; assistant: AssistantMessage }
+  | {
+      type: 'edit';
+      id: string;
+      messageId: string;
+      content: string;
+      /** The attachments kept (an edit can remove some); unchanged when absent. */
+      attachments?: Attachment[];
+      assistant: AssistantMessage;
+    }
   | { type: 'delta'; id: string; messageId: string; delta: StreamDelta }
   | {
       type: 'finish';
@@ -44,6 +61,7 @@ export type ChatAction =
       messageId: string;
       status: Exclude<MessageStatus, 'streaming'>;
       error?: ErrorBody['error'];
+      attachmentIssues?: AttachmentIssue[];
     };
 
 const TITLE_LENGTH = 60;
@@ -56,6 +74,12 @@ export function titleFrom(text: string): string {
   if (!line) return 'New chat';
   return line.length > TITLE_LENGTH ? `${line.slice(0, TITLE_LENGTH - 1)}…` : line;
 }
+
+/** A chat's title from its first question: the text, else the first image's name. */
+const titleOf = (m: UserMessage): string =>
+  m.content.trim() || !m.attachments?.length
+    ? titleFrom(m.content)
+    : titleFrom(m.attachments[0]!.name);
 
 const byRecent = (a: Chat, b: Chat) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt;
 
@@ -150,7 +174,7 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
     case 'send':
       return updateChat(state, action.id, (c) => ({
         ...c,
-        title: c.titleLocked || c.messages.length > 0 ? c.title : titleFrom(action.user.content),
+        title: c.titleLocked || c.messages.length > 0 ? c.title : titleOf(action.user),
         messages: [...c.messages, action.user, action.assistant],
       }));
     case 'regenerate':
@@ -162,10 +186,17 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
       return updateChat(state, action.id, (c) => {
         const index = c.messages.findIndex((m) => m.id === action.messageId && m.role === 'user');
         if (index < 0) return c;
-        const edited = { ...(c.messages[index] as UserMessage), content: action.content };
+        const edited: UserMessage = {
+          ...(c.messages[index] as UserMessage),
+          content: action.content,
+        };
+        if (action.attachments) {
+          if (action.attachments.length) edited.attachments = action.attachments;
+          else delete edited.attachments;
+        }
         return {
           ...c,
-          title: c.titleLocked || index > 0 ? c.title : titleFrom(action.content),
+          title: c.titleLocked || index > 0 ? c.title : titleOf(edited),
           messages: [...c.messages.slice(0, index), edited, action.assistant],
         };
       });
@@ -185,6 +216,11 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
                   usage: delta.usage ?? m.usage,
                   finishReason: delta.finishReason ?? m.finishReason,
                   model: delta.model ?? m.model,
+                  ...(delta.toolCalls?.length
+                    ? { toolCalls: mergeToolCalls(m.toolCalls ?? [], delta.toolCalls) }
+                    : {}),
+                  ...(delta.sources?.length ? { sources: delta.sources } : {}),
+                  ...(delta.answeredBy ? { answeredBy: delta.answeredBy } : {}),
                 },
           ),
         false,
@@ -193,7 +229,16 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
     case 'finish':
       return updateChat(state, action.id, (c) =>
         updateMessage(c, action.messageId, (m) =>
-          m.status !== 'streaming' ? m : { ...m, status: action.status, error: action.error },
+          m.status !== 'streaming'
+            ? m
+            : {
+                ...m,
+                status: action.status,
+                error: action.error,
+                ...(action.attachmentIssues?.length
+                  ? { attachmentIssues: action.attachmentIssues }
+                  : {}),
+              },
         ),
       );
   }

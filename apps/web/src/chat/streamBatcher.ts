@@ -1,5 +1,6 @@
 import type { ChatChunk } from '@zai-chat/contract';
 import type { StreamDelta } from './reducer';
+import { toSources } from './sources';
 
 /**
  * Collects chunk deltas and hands them over at most once per animation frame (or every
@@ -23,7 +24,12 @@ export class StreamBatcher {
       this.delta.content += choice.delta?.content ?? '';
       this.delta.reasoning += choice.delta?.reasoning_content ?? '';
       if (choice.finish_reason) this.delta.finishReason = choice.finish_reason;
+      const calls = choice.delta?.tool_calls;
+      if (calls?.length) (this.delta.toolCalls ??= []).push(...calls);
     }
+    // Z.AI sends its search results once, as a top-level field of the first chunk.
+    const sources = toSources(chunk.web_search);
+    if (sources.length) this.delta.sources = sources;
     if (chunk.usage) this.delta.usage = chunk.usage;
     this.delta.model ??= chunk.model ?? undefined;
     this.dirty = true;

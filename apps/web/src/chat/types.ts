@@ -1,4 +1,6 @@
 import type { ErrorBody, FinishReason, Usage } from '@zai-chat/contract';
+import type { Source } from './sources';
+import type { ToolCall } from './toolCalls';
 
 /** Request settings a chat keeps; names follow the contract's ChatRequest fields. */
 export interface ChatSettings {
@@ -12,11 +14,35 @@ export interface ChatSettings {
 
 export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error';
 
+/** An image sent with a question. Its pixels live in the image store (IndexedDB), by `id`. */
+export interface Attachment {
+  id: string;
+  name: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
 export interface UserMessage {
   id: string;
   role: 'user';
   content: string;
   createdAt: number;
+  attachments?: Attachment[];
+}
+
+/** The API refused one attachment of an earlier question (`image_too_large`, by its path). */
+export interface AttachmentIssue {
+  messageId: string;
+  attachmentId: string;
+  message: string;
+}
+
+/** Which API answered (with several configured): its base, and the process when it said. */
+export interface AnsweredBy {
+  base: string;
+  instance?: string;
 }
 
 export interface AssistantMessage {
@@ -30,6 +56,13 @@ export interface AssistantMessage {
   usage?: Usage;
   finishReason?: FinishReason;
   error?: ErrorBody['error'];
+  /** With `error` `image_too_large`: which attachments, in the API's words. */
+  attachmentIssues?: AttachmentIssue[];
+  /** Tool calls the model asked for, assembled from the stream's fragments. */
+  toolCalls?: ToolCall[];
+  /** Z.AI's `web_search` results the answer cites. */
+  sources?: Source[];
+  answeredBy?: AnsweredBy;
 }
 
 export type Message = UserMessage | AssistantMessage;

@@ -1,8 +1,8 @@
 import type { ApiConfig } from '@zai-chat/contract';
-import { streamChat } from '@zai-chat/contract';
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
-import { API_BASE_URL } from '../lib/api';
+import type { ApiServices } from '../lib/api';
 import { ChatStore } from '../storage/db';
+import type { ImageStore } from '../storage/images';
 import { ChatController } from './controller';
 import { activeChat, isStreaming } from './reducer';
 import { loadDefaultSettings, saveDefaultSettings } from './settings';
@@ -22,11 +22,17 @@ export interface ChatsView {
  * The chat controller for this page, bound to React: opens IndexedDB, hydrates the
  * controller from it, mirrors its chats back, and re-renders on every state change.
  */
-export function useChats(announce: (text: string) => void, config: ApiConfig | undefined) {
+export function useChats(
+  announce: (text: string) => void,
+  config: ApiConfig | undefined,
+  api: ApiServices,
+  images: ImageStore,
+) {
   const [controller] = useState(
     () =>
       new ChatController({
-        stream: (request, signal) => streamChat(request, { signal, baseUrl: API_BASE_URL }),
+        stream: api.stream,
+        images,
         defaults: () => loadDefaultSettings(),
         saveDefaults: saveDefaultSettings,
         announce,
@@ -37,7 +43,7 @@ export function useChats(announce: (text: string) => void, config: ApiConfig | u
   const [storageError, setStorageError] = useState<string>();
 
   useEffect(() => {
-    controller.setMaxTokensCeiling(config?.limits.maxTokensCeiling);
+    controller.setApiConfig(config);
   }, [controller, config]);
 
   useEffect(() => {
@@ -49,7 +55,10 @@ export function useChats(announce: (text: string) => void, config: ApiConfig | u
         const chats = await s.all();
         if (cancelled) return s.close();
         setStore(s);
+        images.attach(s);
         controller.hydrate(chats);
+        // Images of chats deleted in an earlier visit (their undo has long passed) go now.
+        void images.prune(chats).catch(() => {});
       })
       .catch(() => {
         if (cancelled) return;
@@ -60,9 +69,10 @@ export function useChats(announce: (text: string) => void, config: ApiConfig | u
       });
     return () => {
       cancelled = true;
+      images.attach(undefined);
       opened?.close();
     };
-  }, [controller]);
+  }, [controller, images]);
 
   const onStorageError = useCallback(
     () => setStorageError('Saving chats failed; the latest changes may not survive a reload.'),

@@ -10,6 +10,12 @@ interface Props {
   attachments?: ReactNode;
   /** Left of the send button (an attach button, toggles). */
   tools?: ReactNode;
+  /** Images wait to be sent: a message may then have no text. */
+  hasAttachments?: boolean;
+  /** Something attached cannot be sent yet (preparing, or over a limit). */
+  blocked?: boolean;
+  /** Images pasted into the box (only offered when the model reads images). */
+  onPasteFiles?(files: File[]): void;
 }
 
 /**
@@ -17,12 +23,23 @@ interface Props {
  * Shift+Enter adds a line; while an answer streams the round button stops it.
  */
 export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer(
-  { streaming, disabled, onSend, onStop, attachments, tools },
+  {
+    streaming,
+    disabled,
+    onSend,
+    onStop,
+    attachments,
+    tools,
+    hasAttachments,
+    blocked,
+    onPasteFiles,
+  },
   ref,
 ) {
   const [text, setText] = useState('');
+  const canSend = !disabled && !blocked && (!!text.trim() || !!hasAttachments);
   const send = () => {
-    if (streaming || disabled || !text.trim()) return;
+    if (streaming || !canSend) return;
     onSend(text);
     setText('');
   };
@@ -47,6 +64,14 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
         placeholder="Message GLM…"
         aria-describedby="composer-hint"
         onChange={(e) => setText(e.target.value)}
+        onPaste={(e) => {
+          if (!onPasteFiles) return;
+          const files = [...e.clipboardData.files].filter((f) => f.type.startsWith('image/'));
+          if (!files.length) return;
+          // A screenshot pastes as a file alone; copied content with text keeps its text too.
+          if (!e.clipboardData.getData('text/plain')) e.preventDefault();
+          onPasteFiles(files);
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
             e.preventDefault();
@@ -74,7 +99,7 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
           <button
             type="submit"
             className="send-btn"
-            disabled={disabled || !text.trim()}
+            disabled={!canSend}
             aria-label="Send"
             title="Send (Enter)"
           >

@@ -14,6 +14,8 @@ interface Props {
   config: ApiConfig | undefined;
   onModel(model: string): void;
   connection: Connection;
+  /** With several backends: which one takes requests now. */
+  backendNote?: string;
   theme: Theme;
   onToggleTheme(): void;
   onSettings(): void;
@@ -34,6 +36,7 @@ export function Header({
   config,
   onModel,
   connection,
+  backendNote,
   theme,
   onToggleTheme,
   onSettings,
@@ -56,7 +59,8 @@ export function Header({
         className="connection"
         data-testid="connection"
         data-state={connection}
-        title={`API: ${CONNECTION_TEXT[connection]}`}
+        data-backend={backendNote}
+        title={`API: ${CONNECTION_TEXT[connection]}${backendNote ? ` · ${backendNote}` : ''}`}
       >
         <span className="connection__dot" aria-hidden="true" />
         <span className="connection__text">{CONNECTION_TEXT[connection]}</span>

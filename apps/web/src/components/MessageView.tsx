@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { Message } from '../chat/types';
+import type { Attachment, AttachmentIssue, Message } from '../chat/types';
 import { Answer } from './Answer';
 import { UserMessage } from './UserMessage';
 
@@ -7,8 +7,11 @@ interface Props {
   message: Message;
   isLastAnswer: boolean;
   busy: boolean;
+  showBackend: boolean;
+  /** The latest answer's image_too_large issues for this question, if any. */
+  issues: AttachmentIssue[] | undefined;
   onRetry(): void;
-  onEdit(messageId: string, text: string): void;
+  onEdit(messageId: string, text: string, attachments?: Attachment[]): void;
 }
 
 /** Memoized: while an answer streams, only the message that changed re-renders. */
@@ -16,10 +19,29 @@ export const MessageView = memo(function MessageView({
   message,
   isLastAnswer,
   busy,
+  showBackend,
+  issues,
   onRetry,
   onEdit,
 }: Props) {
   if (message.role === 'user')
-    return <UserMessage id={message.id} content={message.content} busy={busy} onEdit={onEdit} />;
-  return <Answer message={message} isLastAnswer={isLastAnswer} busy={busy} onRetry={onRetry} />;
+    return (
+      <UserMessage
+        id={message.id}
+        content={message.content}
+        attachments={message.attachments}
+        issues={issues}
+        busy={busy}
+        onEdit={onEdit}
+      />
+    );
+  return (
+    <Answer
+      message={message}
+      isLastAnswer={isLastAnswer}
+      busy={busy}
+      showBackend={showBackend}
+      onRetry={onRetry}
+    />
+  );
 });

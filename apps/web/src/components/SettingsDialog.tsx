@@ -1,4 +1,4 @@
-import { type ApiConfig, RANGES } from '@zai-chat/contract';
+import { type ApiConfig, type ModelInfo, RANGES } from '@zai-chat/contract';
 import { X } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { sanitizeSettings } from '../chat/settings';
@@ -10,6 +10,12 @@ interface Props {
   open: boolean;
   settings: ChatSettings;
   apiConfig: ApiConfig | undefined;
+  /** The chat's model as the API describes it (undefined: not known yet). */
+  model: ModelInfo | undefined;
+  /** An access key is saved in this browser. */
+  keySaved: boolean;
+  onForgetKey(): void;
+  onEnterKey(): void;
   onChange(settings: ChatSettings): void;
   onClose(): void;
 }
@@ -19,7 +25,17 @@ interface Props {
  * Ranges come from the contract and the ceiling from the API, so nothing set here can make
  * the API refuse a request.
  */
-export function SettingsDialog({ open, settings, apiConfig, onChange, onClose }: Props) {
+export function SettingsDialog({
+  open,
+  settings,
+  apiConfig,
+  model,
+  keySaved,
+  onForgetKey,
+  onEnterKey,
+  onChange,
+  onClose,
+}: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [draft, setDraft] = useState(settings);
   const ceiling = apiConfig?.limits.maxTokensCeiling;
@@ -98,19 +114,49 @@ export function SettingsDialog({ open, settings, apiConfig, onChange, onClose }:
             hint={ceiling ? `Up to ${ceiling.toLocaleString('en')} on this server.` : undefined}
           />
         </div>
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={draft.thinking}
-            onChange={(e) => set('thinking', e.target.checked)}
-            aria-describedby="thinking-hint"
-          />
-          Thinking
-        </label>
-        <p className="field__hint" id="thinking-hint">
-          With thinking on, GLM reasons first; its reasoning shows in a folded “Thinking” section.
-        </p>
+        {model?.reasoning === false ? (
+          <p className="field__hint" data-testid="no-thinking">
+            {model.name ?? model.id} answers without a thinking phase.
+          </p>
+        ) : (
+          <>
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                checked={draft.thinking}
+                onChange={(e) => set('thinking', e.target.checked)}
+                aria-describedby="thinking-hint"
+              />
+              Thinking
+            </label>
+            <p className="field__hint" id="thinking-hint">
+              With thinking on, GLM reasons first; its reasoning shows in a folded “Thinking”
+              section.
+            </p>
+          </>
+        )}
         <p className="field__hint">Applies to this chat; new chats start with these values.</p>
+        {(keySaved || apiConfig?.access.mode === 'keys') && (
+          <section className="dialog__section" aria-labelledby="settings-key-title">
+            <h3 id="settings-key-title">Access key</h3>
+            <p className="field__hint" data-testid="key-status">
+              {keySaved
+                ? 'An access key is saved in this browser and sent with every message.'
+                : 'No access key is saved in this browser.'}
+            </p>
+            <div>
+              {keySaved ? (
+                <button type="button" className="btn" onClick={onForgetKey}>
+                  Forget key
+                </button>
+              ) : (
+                <button type="button" className="btn" onClick={onEnterKey}>
+                  Enter key
+                </button>
+              )}
+            </div>
+          </section>
+        )}
         <div className="dialog__actions">
           <button type="submit" className="btn btn--primary">
             Done

@@ -1,5 +1,6 @@
 import { type RefObject, useMemo } from 'react';
 import type { ChatController } from '../chat/controller';
+import type { Attachment } from '../chat/types';
 
 /**
  * The controller's actions as the page's controls call them. Those that remove the control
@@ -28,8 +29,8 @@ export function useChatActions(
         void controller.regenerate();
         focusComposer();
       },
-      edit: (id: string, text: string) => {
-        void controller.edit(id, text);
+      edit: (id: string, text: string, attachments?: Attachment[]) => {
+        void controller.edit(id, text, attachments);
         focusComposer();
       },
       select: (id: string) => {

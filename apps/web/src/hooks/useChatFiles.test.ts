@@ -36,7 +36,7 @@ test('export downloads every chat as a dated JSON file', async () => {
       () => new Date('2026-03-04T10:00:00Z'),
     ),
   );
-  result.current.exportAll([chat]);
+  await result.current.exportAll([chat]);
   expect(clicked).toHaveLength(1);
   expect(clicked[0]?.download).toBe('zai-chat-2026-03-04.json');
   expect(clicked[0]?.href).toBe('blob:test');
@@ -46,7 +46,7 @@ test('export downloads every chat as a dated JSON file', async () => {
 
 test('import hands the chats over and says how many; a bad file is refused in words', async () => {
   const imported: Chat[][] = [];
-  const { result } = renderHook(() => useChatFiles((c) => imported.push(c)));
+  const { result } = renderHook(() => useChatFiles((c) => imported.push(c.chats)));
   const good = new File([exportChats([chat])], 'chats.json', { type: 'application/json' });
   expect(await result.current.importFile(good)).toBe('Imported 1 chat.');
   expect(imported[0]?.[0]).toMatchObject({ id: 'c1', title: 'Kept' });
@@ -59,4 +59,39 @@ test('import hands the chats over and says how many; a bad file is refused in wo
     'Import failed: The file is not JSON.',
   );
   expect(imported).toHaveLength(1);
+});
+
+test('export embeds the images its chats refer to', async () => {
+  let blob: Blob | undefined;
+  vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => {
+    blob = b as Blob;
+    return 'blob:test';
+  });
+  vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
+  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+  const withImage: Chat = {
+    ...chat,
+    messages: [
+      {
+        id: 'm1',
+        role: 'user',
+        content: '',
+        createdAt: 1,
+        attachments: [
+          { id: 'img', name: 'a.png', mime: 'image/png', width: 1, height: 1, bytes: 1 },
+        ],
+      },
+    ],
+  };
+  const { result } = renderHook(() =>
+    useChatFiles(
+      () => {},
+      () => new Date(),
+      async (id) => (id === 'img' ? 'data:image/png;base64,AAAA' : undefined),
+    ),
+  );
+  await result.current.exportAll([withImage]);
+  const file = JSON.parse(await blob!.text());
+  expect(file.version).toBe(2);
+  expect(file.images).toEqual({ img: 'data:image/png;base64,AAAA' });
 });

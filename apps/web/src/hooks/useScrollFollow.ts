@@ -19,6 +19,8 @@ export const scrollToBottom = () =>
 export function useScrollFollow(
   content: RefObject<HTMLElement | null>,
   resetKey: string,
+  /** The sticky composer: when it grows (attachments, a long draft) the end stays in view. */
+  footer?: RefObject<HTMLElement | null>,
 ): RefObject<boolean> {
   const follow = useRef(true);
 
@@ -68,8 +70,9 @@ export function useScrollFollow(
       if (follow.current) scrollToBottom();
     });
     observer.observe(el);
+    if (footer?.current) observer.observe(footer.current);
     return () => observer.disconnect();
-  }, [content]);
+  }, [content, footer]);
 
   useEffect(() => {
     follow.current = true;

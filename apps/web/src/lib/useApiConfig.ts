@@ -1,22 +1,30 @@
 import type { ApiConfig } from '@zai-chat/contract';
 import { useEffect, useState } from 'react';
-import { api } from './api';
+import { clientFor } from './api';
+import type { BackendPool } from './backendPool';
 
-/** What the API accepts (models, limits), fetched once; undefined until it answers. */
-export function useApiConfig(): ApiConfig | undefined {
+/**
+ * What the API accepts (models, limits, access mode), fetched once from the first backend that
+ * answers; undefined until one does.
+ */
+export function useApiConfig(pool: BackendPool): ApiConfig | undefined {
   const [config, setConfig] = useState<ApiConfig>();
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async () => {
-      try {
-        const res = await api.config({ fetchOptions: { signal: AbortSignal.timeout(5000) } });
-        if (res.status === 200) {
-          if (live) setConfig(res.body);
-          return;
+      for (const base of pool.order()) {
+        try {
+          const res = await clientFor(base).config({
+            fetchOptions: { signal: AbortSignal.timeout(5000) },
+          });
+          if (res.status === 200) {
+            if (live) setConfig(res.body);
+            return;
+          }
+        } catch {
+          // This backend is down: ask the next; the health banner already says so.
         }
-      } catch {
-        // The API is down: ask again shortly; the health banner already says so.
       }
       if (live) timer = setTimeout(() => void load(), 5000);
     };
@@ -25,6 +33,6 @@ export function useApiConfig(): ApiConfig | undefined {
       live = false;
       clearTimeout(timer);
     };
-  }, []);
+  }, [pool]);
   return config;
 }

@@ -1,43 +1,46 @@
 import type { Health } from '@zai-chat/contract';
-import { useEffect, useState } from 'react';
-import { api } from './api';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { BackendPool, BackendState } from './backendPool';
 
 export type Connection = 'checking' | 'online' | 'offline';
 
-const POLL_MS = 15_000;
+export interface Backends {
+  connection: Connection;
+  /** Health of the backend requests go to now. */
+  health: Health | undefined;
+  /** Every configured backend and its state, in configured order. */
+  states: readonly BackendState[];
+  /** Index (in configured order) of the backend requests go to now. */
+  current: number;
+}
 
-/** Poll the API's /health, and re-check at once when the browser comes back online. */
-export function useHealth(): { connection: Connection; health: Health | undefined } {
-  const [connection, setConnection] = useState<Connection>('checking');
-  const [health, setHealth] = useState<Health>();
+/**
+ * Keep the pool's health checks running while the page is open (and re-check at once when the
+ * browser comes back online); online while any backend is healthy.
+ */
+export function useHealth(pool: BackendPool): Backends {
+  const states = useSyncExternalStore(pool.subscribe, pool.getSnapshot);
+  const [browserOffline, setBrowserOffline] = useState(false);
+  useEffect(() => pool.start(), [pool]);
   useEffect(() => {
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const check = async () => {
-      clearTimeout(timer);
-      try {
-        const res = await api.health({ fetchOptions: { signal: AbortSignal.timeout(5000) } });
-        if (!live) return;
-        if (res.status === 200) {
-          setHealth(res.body);
-          setConnection('online');
-        } else setConnection('offline');
-      } catch {
-        if (live) setConnection('offline');
-      }
-      if (live) timer = setTimeout(check, POLL_MS);
+    const onOnline = () => {
+      setBrowserOffline(false);
+      void pool.checkAll();
     };
-    const onOffline = () => setConnection('offline');
-    const onOnline = () => void check();
+    const onOffline = () => setBrowserOffline(true);
     window.addEventListener('online', onOnline);
     window.addEventListener('offline', onOffline);
-    void check();
     return () => {
-      live = false;
-      clearTimeout(timer);
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOffline);
     };
-  }, []);
-  return { connection, health };
+  }, [pool, setBrowserOffline]);
+  const current = states.findIndex((s) => s.status === 'up');
+  const connection: Connection =
+    browserOffline || (current < 0 && states.every((s) => s.status === 'down'))
+      ? 'offline'
+      : current < 0
+        ? 'checking'
+        : 'online';
+  return { connection, health: states[current]?.health, states, current };
 }

@@ -47,6 +47,13 @@ function componentsFor(final: boolean): Components {
       );
     },
     a({ href, children }) {
+      // A citation ([ref_N] → "[N]") points at this answer's own source list: stay on the page.
+      if (href?.startsWith('#'))
+        return (
+          <a href={href} className="citation">
+            {children}
+          </a>
+        );
       return (
         <a href={href} target="_blank" rel="noopener noreferrer nofollow">
           {children}

@@ -9,10 +9,13 @@ let loading: ReturnType<typeof load> | undefined;
 
 export const loadMarkdown = () => (loading ??= load());
 
-/** Fetch the renderer when the browser is idle; marks `<html data-markdown="ready">` once in. */
-export function preloadMarkdown(): void {
+/**
+ * Fetch the renderer (and `also`: other lazy chunks answers use) when the browser is idle;
+ * marks `<html data-markdown="ready">` once all are in.
+ */
+export function preloadMarkdown(also: (() => Promise<unknown>)[] = []): void {
   const start = () =>
-    void loadMarkdown().then(() => {
+    void Promise.all([loadMarkdown(), ...also.map((load) => load())]).then(() => {
       document.documentElement.dataset.markdown = 'ready';
     });
   if ('requestIdleCallback' in window) window.requestIdleCallback(start, { timeout: 2000 });

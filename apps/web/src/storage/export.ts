@@ -1,26 +1,41 @@
 import { ErrorBody, Usage } from '@zai-chat/contract';
 import { sanitizeSettings } from '../chat/settings';
-import type { AssistantMessage, Chat, Message } from '../chat/types';
+import { readSources } from '../chat/sources';
+import type { ToolCall } from '../chat/toolCalls';
+import type { AssistantMessage, Attachment, Chat, Message, UserMessage } from '../chat/types';
 import { newId } from '../lib/id';
 
 export const EXPORT_FORMAT = 'zai-chat/chats';
-export const EXPORT_VERSION = 1;
+/** 2: attachments, with their images as data URLs in `images`; tool calls; sources. */
+export const EXPORT_VERSION = 2;
 
 export interface ChatExport {
   format: typeof EXPORT_FORMAT;
   version: typeof EXPORT_VERSION;
   exportedAt: string;
   chats: Chat[];
+  /** Attached images by attachment id, as data URLs. */
+  images: Record<string, string>;
 }
 
-export function exportChats(chats: Chat[], now = new Date()): string {
+export function exportChats(
+  chats: Chat[],
+  now = new Date(),
+  images: Record<string, string> = {},
+): string {
   const file: ChatExport = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exportedAt: now.toISOString(),
     chats,
+    images,
   };
   return JSON.stringify(file, null, 2);
+}
+
+export interface ImportedChats {
+  chats: Chat[];
+  images: Map<string, string>;
 }
 
 export class ImportError extends Error {
@@ -33,11 +48,38 @@ const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : 
 const num = (v: unknown, fallback: number): number =>
   typeof v === 'number' && Number.isFinite(v) ? v : fallback;
 
-/**
- * Read an export file back. The file came from outside, so every field is checked and rebuilt;
- * a file that is not an export is refused whole rather than half-imported.
- */
+/** A data URL of an image type, base64: the only thing an imported image may be. */
+const IMAGE_DATA_URL = /^data:image\/(png|jpeg|webp|gif);base64,[A-Za-z0-9+/]+={0,2}$/;
+
+/** The chats of an export file (see `parseChatFile`). */
 export function parseChatExport(text: string): Chat[] {
+  return parseChatFile(text).chats;
+}
+
+/**
+ * Read an export file back, version 1 or 2. The file came from outside, so every field is
+ * checked and rebuilt; a file that is not an export is refused whole rather than half-imported.
+ * Images come back only as image data URLs, and only those a message refers to.
+ */
+export function parseChatFile(text: string): ImportedChats {
+  const chats = parseChats(text);
+  const json = JSON.parse(text) as { images?: unknown };
+  const images = new Map<string, string>();
+  const wanted = new Set(
+    chats.flatMap((c) =>
+      c.messages.flatMap((m) => (m.role === 'user' ? (m.attachments ?? []).map((a) => a.id) : [])),
+    ),
+  );
+  if (isObject(json.images)) {
+    for (const [id, url] of Object.entries(json.images)) {
+      if (wanted.has(id) && typeof url === 'string' && IMAGE_DATA_URL.test(url))
+        images.set(id, url);
+    }
+  }
+  return { chats, images };
+}
+
+function parseChats(text: string): Chat[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -65,7 +107,12 @@ export function parseChatExport(text: string): Chat[] {
           content: m.content,
           createdAt: num(m.createdAt, now),
         };
-        if (m.role === 'user') return [{ ...base, role: 'user' }];
+        if (m.role === 'user') {
+          const user: UserMessage = { ...base, role: 'user' };
+          const attachments = readAttachments(m.attachments);
+          if (attachments.length) user.attachments = attachments;
+          return [user];
+        }
         if (m.role !== 'assistant') return [];
         const status =
           m.status === 'error' || m.status === 'stopped' || m.status === 'done'
@@ -85,8 +132,50 @@ export function parseChatExport(text: string): Chat[] {
           message.usage = usage.data;
         const error = ErrorBody.shape.error.safeParse(m.error);
         if (error.success) message.error = error.data;
+        const toolCalls = readToolCalls(m.toolCalls);
+        if (toolCalls.length) message.toolCalls = toolCalls;
+        const sources = readSources(m.sources);
+        if (sources) message.sources = sources;
+        if (isObject(m.answeredBy) && typeof m.answeredBy.base === 'string') {
+          message.answeredBy = { base: m.answeredBy.base };
+          if (typeof m.answeredBy.instance === 'string')
+            message.answeredBy.instance = m.answeredBy.instance;
+        }
         return [message];
       }),
     };
+  });
+}
+
+function readAttachments(raw: unknown): Attachment[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((a): Attachment[] => {
+    if (!isObject(a) || typeof a.id !== 'string' || !a.id) return [];
+    const mime = str(a.mime);
+    return [
+      {
+        id: a.id,
+        name: str(a.name, 'image') || 'image',
+        mime: mime.startsWith('image/') ? mime : 'image/jpeg',
+        width: num(a.width, 0),
+        height: num(a.height, 0),
+        bytes: num(a.bytes, 0),
+      },
+    ];
+  });
+}
+
+function readToolCalls(raw: unknown): ToolCall[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((c, i): ToolCall[] => {
+    if (!isObject(c)) return [];
+    const call: ToolCall = {
+      index: num(c.index, i),
+      name: str(c.name),
+      arguments: str(c.arguments),
+    };
+    if (typeof c.id === 'string') call.id = c.id;
+    if (typeof c.type === 'string') call.type = c.type;
+    return [call];
   });
 }
