@@ -138,9 +138,11 @@ test.describe('with Redis', () => {
     await app.send(`${LONG} Keep going through a lost network`);
     const expected = undisturbed(api.url, await sent);
     const answer = app.lastAnswer;
-    await app.waitForText(answer, 40);
+    await app.waitForText(answer, 150);
 
-    // The network goes: new requests fail, and the answer's connection is cut.
+    // The network goes: new requests fail, and the answer's connection is cut behind the
+    // preview's proxy, which leaves the browser's response open and silent: a stalled
+    // connection, as a lost network often leaves one. Only the app can end it.
     await context.setOffline(true);
     expect(proxy.cut()).toBeGreaterThan(0);
     await expect(answer).toHaveAttribute('data-reconnecting', 'true');

@@ -245,3 +245,34 @@ test('Stop while waiting for the network ends the wait', async () => {
   await done;
   expect(log).toEqual(['stream stream000000000001', 'reconnecting', 'finish stopped']);
 });
+
+test('offline, a chunk still on its way does not clear Reconnecting…; online, the (stalled) connection is replaced', async () => {
+  const first = connection(REF);
+  const second = connection();
+  const resumes: StreamRef[] = [];
+  const net = network();
+  const { log, events } = recorder();
+  const run = new AnswerRun(
+    first.connect,
+    {
+      network: net.status,
+      resume: (ref, signal, hooks) => (resumes.push(ref), second.connect(signal, hooks)),
+    },
+    events,
+  );
+  void run.run();
+  first.push(chunk('a'));
+  await settle();
+  net.set(false);
+  first.push(chunk('b'));
+  await settle();
+  // Then the connection stalls: no more chunks, no error, as a lost network often leaves it.
+  expect(log).toEqual(['stream stream000000000001', 'chunk a #1', 'reconnecting', 'chunk b #2']);
+  net.set(true);
+  await settle();
+  expect(first.signal?.aborted).toBe(true);
+  expect(resumes).toEqual([{ ...REF, lastEventId: '2' }]);
+  second.push(chunk('c'));
+  await settle();
+  expect(log.slice(4)).toEqual(['connected', 'chunk c #1']);
+});

@@ -94,7 +94,8 @@ export class AnswerRun {
       if (!this.ended) this.events.answeredBy(answer);
     },
     onStream: (info) => {
-      this.ref = { ...info, ...(this.lastEventId ? { lastEventId: this.lastEventId } : {}) };
+      // The frame to resume from is `lastEventId`, kept apart: this names the stream.
+      this.ref = { ...info };
       if (!this.ended) this.events.stream(info);
     },
     onEventId: (id) => (this.pendingId = id),
@@ -225,9 +226,11 @@ export class AnswerRun {
   }
 
   /**
-   * Offline: a resumable answer says it is reconnecting (its connection is likely gone).
-   * Online again: a wait ends now, and a connection still trying to resume starts afresh
-   * rather than at the end of the typed client's backoff.
+   * Offline: a resumable answer says it is reconnecting (its connection is likely gone, maybe
+   * silently: a stalled connection reports nothing). Online again: a wait ends now, and the
+   * connection of a reconnecting answer, whether still trying to resume or stalled since the
+   * network went, is replaced by a resume from the last frame, rather than at the end of the
+   * typed client's backoff (or never).
    */
   private readonly onNetwork = (): void => {
     if (this.ended) return;
@@ -242,7 +245,13 @@ export class AnswerRun {
     }
   };
 
+  /**
+   * While the browser is offline the answer stays "reconnecting" even if a chunk still comes
+   * in (one already on its way, or a link the browser does not count): its connection may be
+   * dead without a word, as a lost network often leaves it, so it is replaced once online.
+   */
   private setReconnecting(on: boolean): void {
+    if (!on && this.deps.network && !this.deps.network.online()) return;
     if (this.ended || this.reconnecting === on) return;
     this.reconnecting = on;
     this.events.reconnecting(on);
