@@ -270,18 +270,14 @@ export class ChatController {
     const chat = this.state.chats.find((c) => c.id === chatId);
     if (!chat?.messages.some((m) => m.id === assistant.id)) return Promise.resolve();
     const history = chat.messages.filter((m) => m.id !== assistant.id);
-    return this.run(chatId, assistant.id, (built) => this.build(chat, history, built));
+    return this.run(chatId, assistant.id, () => this.build(chat, history));
   }
 
   /**
    * The request for `history`, once the images it sends are read from the store. Without
    * images to read it is built at once, so the request leaves in the same task as the click.
    */
-  private build(
-    chat: Chat,
-    history: Message[],
-    built: (request: BuiltRequest) => void,
-  ): BuiltRequest | Promise<BuiltRequest> {
+  private build(chat: Chat, history: Message[]): BuiltRequest | Promise<BuiltRequest> {
     const make = (imageUrl: (id: string) => string | undefined) =>
       buildRequest(chat, history, {
         maxTokensCeiling: this.maxTokensCeiling,
@@ -293,13 +289,12 @@ export class ChatController {
       });
     const images = this.deps.images;
     const ids = history.flatMap((m) => (m.role === 'user' ? (m.attachments ?? []) : []));
-    const made = (request: BuiltRequest) => (built(request), request);
     if (!images || ids.every((a) => images.get(a.id) !== undefined))
-      return made(make((id) => images?.get(id)));
+      return make((id) => images?.get(id));
     return Promise.all(ids.map(async (a) => [a.id, await images.load(a.id)] as const)).then(
       (loaded) => {
         const urls = new Map(loaded);
-        return made(make((id) => urls.get(id)));
+        return make((id) => urls.get(id));
       },
     );
   }
@@ -311,9 +306,7 @@ export class ChatController {
   private async run(
     chatId: string,
     messageId: string,
-    build:
-      | ((built: (request: BuiltRequest) => void) => BuiltRequest | Promise<BuiltRequest>)
-      | undefined,
+    build: (() => BuiltRequest | Promise<BuiltRequest>) | undefined,
     from?: StreamRef,
   ): Promise<void> {
     const announce = this.deps.announce ?? (() => {});
@@ -325,8 +318,8 @@ export class ChatController {
     let built: BuiltRequest | undefined;
     const first: Connect = (signal, hooks) =>
       requestStream(
-        () => build!((request) => (built = request)),
-        (request) => this.deps.stream(request, signal, hooks),
+        build!,
+        (request) => this.deps.stream((built = request).request, signal, hooks),
         signal,
       );
     const events: RunEvents = {
@@ -370,11 +363,11 @@ export class ChatController {
 /** Build the request (maybe reading images first), then stream it; an abort ends either. */
 async function* requestStream(
   build: () => BuiltRequest | Promise<BuiltRequest>,
-  stream: (request: ChatRequestInput) => AsyncIterable<ChatChunk>,
+  stream: (built: BuiltRequest) => AsyncIterable<ChatChunk>,
   signal: AbortSignal,
 ): AsyncGenerator<ChatChunk, void, undefined> {
   const pending = build();
   const built = pending instanceof Promise ? await pending : pending;
   if (signal.aborted) throw signal.reason;
-  yield* stream(built.request);
+  yield* stream(built);
 }
