@@ -156,11 +156,8 @@ describe('docker-compose.yml', () => {
     const dependsOn = api.depends_on as Record<string, { condition?: string }>;
     expect(dependsOn.redis?.condition).toBe('service_healthy');
     // Empty is kept (the API's default: no Redis), not replaced by the compose default.
-    expect(resolvedConfig([], 'REDIS_URL=\n').services.api!.environment?.REDIS_URL ?? '').toBe('');
-    expect(
-      resolvedConfig([], 'REDIS_URL=rediss://cache.example:6380\n').services.api!.environment
-        ?.REDIS_URL,
-    ).toBe('rediss://cache.example:6380');
+    const off = resolvedConfig([], 'REDIS_URL=\n');
+    expect(off.services.api!.environment?.REDIS_URL ?? '').toBe('');
   });
 
   it('builds all three images with the same VITE_API_URL, which web’s CSP also gets', () => {
@@ -168,11 +165,19 @@ describe('docker-compose.yml', () => {
       ['api', 'web', 'sim'].map((name) => resolved.services[name]!.build?.args);
     // Identical build args keep the shared build stage shared.
     expect(argsOf(config())).toEqual(Array(3).fill({ VITE_API_URL: '' }));
-    const bases = '/,https://backup.example.com';
-    const withBases = resolvedConfig(['--profile', 'demo'], `VITE_API_URL=${bases}\n`);
-    expect(argsOf(withBases)).toEqual(Array(3).fill({ VITE_API_URL: bases }));
-    expect(withBases.services.web!.environment?.VITE_API_URL).toBe(bases);
     expect(config().services.web!.environment?.CSP_CONNECT_SRC ?? '').toBe('');
+    const bases = '/,https://backup.example.com';
+    const set = resolvedConfig(
+      ['--profile', 'demo'],
+      `VITE_API_URL=${bases}\nCSP_CONNECT_SRC=https://a.example\nREDIS_URL=rediss://cache.example:6380\n`,
+    );
+    expect(argsOf(set)).toEqual(Array(3).fill({ VITE_API_URL: bases }));
+    expect(set.services.web!.environment).toMatchObject({
+      VITE_API_URL: bases,
+      CSP_CONNECT_SRC: 'https://a.example',
+    });
+    // A Redis of one's own: .env wins over the compose default.
+    expect(set.services.api!.environment?.REDIS_URL).toBe('rediss://cache.example:6380');
   });
 
   it('keeps the simulator in the demo profile only', () => {
