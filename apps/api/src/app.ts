@@ -1,16 +1,16 @@
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import pkg from '../package.json' with { type: 'json' };
 import type { Config } from './config';
 import { errorHandler, notFound, sendError } from './http/errors';
-import { requestId, serverTiming } from './http/request-context';
+import { serverTiming } from './http/request-context';
 import { type Access, createAccess } from './access';
 import { Lifecycle } from './lifecycle';
 import { type Logger, createLogger } from './logger';
 import { type Metrics, createMetrics } from './metrics';
 import { jsonBody } from './http/json-body';
+import { requestLog } from './http/request-log';
+import { securityHeaders } from './http/security-headers';
 import { mountContract } from './routes';
 import { mountOpenApi } from './routes/openapi';
 import { countRequests } from './routes/metrics';
@@ -32,6 +32,22 @@ export interface AppDeps {
   onScaleOut?: (scale: ScaleOut) => void;
 }
 
+/** `application/json`, with or without parameters: what express.json() reads. */
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * CORS only matters to requests that carry an Origin (browsers on another origin); the cors
+ * middleware's work is skipped for the rest (same-origin browsers, SDKs, curl), which still
+ * get `Vary: Origin` so a shared cache never serves one origin's answer to another.
+ */
+function onlyWithOrigin(corsMiddleware: RequestHandler): RequestHandler {
+  return function corsWhenCrossOrigin(req, res, next) {
+    if (req.headers.origin !== undefined) return corsMiddleware(req, res, next);
+    res.setHeader('Vary', 'Origin');
+    next();
+  };
+}
+
 /** The Express app for a Config and its dependencies; `server.ts` listens, tests use supertest. */
 export function createApp(config: Config, deps: AppDeps): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -47,50 +63,31 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const id = requestId(req);
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Method, path and status only: never headers (credentials) or bodies (message content).
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          remoteAddress: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    }),
-  );
+  app.use(requestLog(logger));
   app.use(serverTiming);
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(
-    cors({
-      origin: config.corsOrigins,
-      methods: ['GET', 'POST'],
-      allowedHeaders: [
-        'Content-Type',
-        'Accept',
-        'Authorization',
-        'X-Request-Id',
-        ...scale.requestHeaders,
-      ],
-      exposedHeaders: [
-        'X-Request-Id',
-        'X-Instance-Id',
-        'Server-Timing',
-        'Retry-After',
-        ...scale.responseHeaders,
-      ],
-      maxAge: 600,
-    }),
+    onlyWithOrigin(
+      cors({
+        origin: config.corsOrigins,
+        methods: ['GET', 'POST'],
+        allowedHeaders: [
+          'Content-Type',
+          'Accept',
+          'Authorization',
+          'X-Request-Id',
+          ...scale.requestHeaders,
+        ],
+        exposedHeaders: [
+          'X-Request-Id',
+          'X-Instance-Id',
+          'Server-Timing',
+          'Retry-After',
+          ...scale.responseHeaders,
+        ],
+        maxAge: 600,
+      }),
+    ),
   );
   if (config.metricsEnabled) app.use(countRequests(metrics));
 
@@ -104,7 +101,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
   const refuseWhileDraining: RequestHandler = (req, res, next) =>
     lifecycle.draining ? sendError(req, res, 'shutting_down', { retryAfter: 1 }) : next();
   const requireJson: RequestHandler = (req, res, next) =>
-    req.is('application/json') ? next() : sendError(req, res, 'unsupported_media_type');
+    JSON_TYPE.test(req.headers['content-type'] ?? '')
+      ? next()
+      : sendError(req, res, 'unsupported_media_type');
 
   mountContract(app, {
     config,

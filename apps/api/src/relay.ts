@@ -1,4 +1,5 @@
-import { DONE_SENTINEL, type Usage, readSseFrameBatches } from '@zai-chat/contract';
+import type { Readable } from 'node:stream';
+import { DONE_SENTINEL, type SseFrame, type Usage, createSseDecoder } from '@zai-chat/contract';
 import { type FrameEncoder, type FrameSink, PLAIN_FRAMES } from './streams/answer';
 import { UpstreamFailure, mapUpstreamError } from './upstream/errors';
 
@@ -39,28 +40,65 @@ export interface RelayOptions {
  * Resolves after `[DONE]`; rejects with an UpstreamFailure for a frame that is not a usable
  * chunk, an in-band error, an idle upstream or a stream that ends without `[DONE]`.
  */
-export async function relayStream(
-  body: AsyncIterable<Uint8Array>,
+export function relayStream(
+  body: Readable,
   writer: FrameSink,
   options: RelayOptions,
 ): Promise<RelayResult> {
   const progress = options.progress ?? newRelayProgress();
   const encode = options.frames ?? PLAIN_FRAMES;
-  let idle = setTimeout(onIdle, options.idleTimeoutMs);
-  function onIdle() {
-    options.abortUpstream(
-      new UpstreamFailure('upstream_timeout', false, { cause: 'idle timeout' }),
-    );
-  }
+  const decoder = createSseDecoder();
   let done = false;
-  try {
-    // Frames that arrived in one network read leave in one write: same latency, far fewer
-    // syscalls and chunked-encoding headers (see bench: CPU per relayed chunk).
-    for await (const frames of readSseFrameBatches(body)) {
-      idle.refresh();
-      // After [DONE] the body is read to its end rather than abandoned: leaving early would
-      // destroy the keep-alive connection and cost a new TCP connect on the next request.
-      if (done) continue;
+  let settled = false;
+  let idle: NodeJS.Timeout;
+
+  // Event-driven rather than `for await` (a promise and its microtasks per network read were a
+  // measurable share of the cost per paced chunk), but in paused mode: `read()` hands over
+  // everything that arrived since the last look at once, so reads that pile up while the
+  // relay is busy still leave in one write, as `for await` did (bench: batched chunks).
+  let waiting = false;
+  return new Promise<RelayResult>((resolve, reject) => {
+    const onIdle = () =>
+      options.abortUpstream(
+        new UpstreamFailure('upstream_timeout', false, { cause: 'idle timeout' }),
+      );
+    idle = setTimeout(onIdle, options.idleTimeoutMs);
+
+    const settle = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(idle);
+      body
+        .off('readable', onReadable)
+        .off('end', onEnd)
+        .off('error', onError)
+        .off('close', onClose);
+      // The client already has its [DONE]; an upstream that then misbehaves changes nothing.
+      if (done || err === undefined) return resolve(progress);
+      if (err instanceof UpstreamFailure) return reject(err);
+      reject(new UpstreamFailure('upstream_error', false, { cause: describe(err) }));
+    };
+
+    const onReadable = () => {
+      let bytes: Buffer | null;
+      while (!waiting && !settled && (bytes = body.read() as Buffer | null) !== null) {
+        idle.refresh();
+        // After [DONE] the body is read to its end rather than abandoned: leaving early would
+        // destroy the keep-alive connection and cost a new TCP connect on the next request.
+        if (done) continue;
+        try {
+          relayFrames(decoder.feed(bytes));
+        } catch (err) {
+          // A frame the relay cannot use: stop reading this upstream (its connection goes).
+          body.destroy();
+          settle(err);
+        }
+      }
+    };
+
+    /** Frames that arrived together leave in one write (far fewer syscalls). */
+    const relayFrames = (frames: SseFrame[]) => {
+      if (!frames.length) return;
       let out = '';
       let badFrame: unknown;
       for (const frame of frames) {
@@ -87,28 +125,45 @@ export async function relayStream(
       }
       if (done) {
         writer.end(out + encode.done());
-        continue;
+        return;
       }
       // The good frames before a bad one still reach the client, ahead of the error event.
       const pending = out ? writer.write(out) : undefined;
       if (badFrame) throw badFrame;
       if (pending) {
-        // A slow reader must not make us buffer: stop reading upstream until the socket drains.
+        // A slow reader must not make us buffer: stop reading upstream until the socket drains
+        // (unread data then fills the upstream socket, and TCP tells the upstream to wait).
+        waiting = true;
         clearTimeout(idle);
-        await pending;
-        idle = setTimeout(onIdle, options.idleTimeoutMs);
+        void pending.then(() => {
+          waiting = false;
+          if (settled) return;
+          idle = setTimeout(onIdle, options.idleTimeoutMs);
+          onReadable();
+        });
       }
-    }
-  } catch (err) {
-    // The client already has its [DONE]; an upstream that then misbehaves changes nothing for it.
-    if (done) return progress;
-    if (err instanceof UpstreamFailure) throw err;
-    throw new UpstreamFailure('upstream_error', false, { cause: describe(err) });
-  } finally {
-    clearTimeout(idle);
-  }
-  if (done) return progress;
-  throw new UpstreamFailure('upstream_error', false, { cause: 'stream ended without [DONE]' });
+    };
+
+    const onEnd = () => {
+      if (!done) {
+        try {
+          relayFrames(decoder.end());
+        } catch (err) {
+          return settle(err);
+        }
+      }
+      settle(
+        done
+          ? undefined
+          : new UpstreamFailure('upstream_error', false, { cause: 'stream ended without [DONE]' }),
+      );
+    };
+    const onError = (err: unknown) => settle(err);
+    // Destroyed without an error event (rare): the stream did not end as it should.
+    const onClose = () => settle(new Error('upstream closed'));
+
+    body.on('readable', onReadable).on('end', onEnd).on('error', onError).once('close', onClose);
+  });
 }
 
 /** The parts of a chunk the relay reads; everything else is the client's business. */

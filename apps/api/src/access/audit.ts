@@ -12,6 +12,8 @@ export interface ExchangeRecord {
   durationMs: number;
   /** `done`, `client_gone`, or the error code that ended it. */
   outcome: string;
+  /** The HTTP status the client got; 0 when a refusal is logged by the request's own line. */
+  status: number;
   stream: boolean;
 }
 
@@ -27,7 +29,10 @@ export function tokensOf(record: ExchangeRecord): { tokens: number; estimated: b
   return { tokens: estimateTokens(record.promptChars, record.relayedChars), estimated: true };
 }
 
-/** One audit line per exchange: who, which model, how many tokens, how long, how it ended. Never content. */
+/**
+ * One audit line per exchange: who, which model, how many tokens, how long, how it ended (it
+ * is also the request's log line). Never content.
+ */
 export function auditExchange(log: Logger, record: ExchangeRecord): number {
   const { tokens, estimated } = tokensOf(record);
   log.info(
@@ -42,6 +47,7 @@ export function auditExchange(log: Logger, record: ExchangeRecord): number {
         estimated,
         durationMs: Math.round(record.durationMs),
         outcome: record.outcome,
+        ...(record.status ? { status: record.status } : {}),
       },
     },
     'exchange',

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { sendError } from '../http/errors';
 import { deferredRateLimit } from '../limits/deferred-rate-limit';
 import { CounterStore } from '../limits/rate-limit-store';
-import { createSharedCounter } from '../limits/shared-counter';
+import { MemoryCounter, createSharedCounter } from '../limits/shared-counter';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { RedisLink } from '../redis/link';
@@ -65,26 +65,20 @@ export function createAccess(config: Config, deps: AccessDeps): Access {
   const identityKey = identityKeyOf;
   const perIdentity = (max: number) => (_req: unknown, res: Parameters<typeof identityOf>[0]) =>
     identityOf(res)?.limits?.rateLimit ?? max;
-  // With Redis, counted once across replicas, decided just before the upstream call (see
-  // limits/deferred-rate-limit.ts); without, express-rate-limit in this process.
+  // Counted when the request arrives and decided just before the upstream call (see
+  // limits/deferred-rate-limit.ts): across replicas with Redis, in this process without.
   const shared = redis ? createSharedCounter(redis) : undefined;
-  const limitChats = shared
-    ? deferredRateLimit({
-        counter: shared,
-        windowMs: config.limits.rateLimitWindowMs,
-        limit: perIdentity(config.limits.rateLimitMax),
-        key: identityKey,
-        prefix: 'rl:',
-        refuse: (req, res, retryAfter) => {
-          reporter.hit('rate_limit');
-          sendError(req, res, 'rate_limited', { retryAfter });
-        },
-      })
-    : limitRequests({
-        windowMs: config.limits.rateLimitWindowMs,
-        max: config.limits.rateLimitMax,
-        reporter,
-      });
+  const limitChats = deferredRateLimit({
+    counter: shared ?? new MemoryCounter(),
+    windowMs: config.limits.rateLimitWindowMs,
+    limit: perIdentity(config.limits.rateLimitMax),
+    key: identityKey,
+    prefix: 'rl:',
+    refuse: (req, res, retryAfter) => {
+      reporter.hit('rate_limit');
+      sendError(req, res, 'rate_limited', { retryAfter });
+    },
+  });
   // Resume and stop have their own, wider budget: a reload or a deploy's reconnects must not
   // eat the chat limit, and stream ids are unguessable, so this only bounds load.
   const limitStreams = limitRequests({

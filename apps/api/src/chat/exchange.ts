@@ -12,6 +12,7 @@ import type { Access } from '../access';
 import { auditExchange, promptChars } from '../access/audit';
 import { identityOf, ownerOf } from '../access/identify';
 import type { Config } from '../config';
+import { markLogged } from '../http/request-log';
 import { SseBody } from '../http/sse-body';
 import { SseWriter } from '../http/sse-writer';
 import type { Lifecycle } from '../lifecycle';
@@ -156,7 +157,8 @@ export async function runExchange(
   if (body.stream) metrics.activeStreams.inc();
   const progress = newRelayProgress();
   let model = body.model;
-  const done = (outcome: string) => {
+  /** `status` when this exchange's response is a success; a refusal is logged when sent. */
+  const done = (outcome: string, status?: number) => {
     clearTimeout(total);
     release();
     const durationMs = performance.now() - started;
@@ -165,6 +167,7 @@ export async function runExchange(
       metrics.streamDuration.observe(durationMs / 1000);
     }
     // Tokens count against the identity's budget whether the answer completed or not.
+    if (status !== undefined) markLogged(res);
     const tokens = auditExchange(req.log, {
       identity: identity ?? 'anonymous',
       model,
@@ -173,6 +176,7 @@ export async function runExchange(
       relayedChars: progress.textChars,
       durationMs,
       outcome,
+      status: status ?? 0,
       stream: body.stream,
     });
     if (identity) {
@@ -217,7 +221,7 @@ export async function runExchange(
     try {
       const json = parseCompletion(await upstream.text());
       progress.usage = usageOf(json);
-      done('done');
+      done('done', 200);
       return { kind: 'json', body: json, model };
     } catch (err) {
       const result = failedBeforeStream(req, err, exchange.signal.reason, metrics);
@@ -273,7 +277,7 @@ export async function runExchange(
       writer.stop();
       answer?.end();
       await finishAnswer();
-      done(outcome);
+      done(outcome, 200);
     }
   };
   return { kind: 'stream', body: new SseBody((out) => relay(out as Response)), model };

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   Agent as HttpAgent,
   type IncomingMessage,
@@ -12,8 +13,8 @@ import { UpstreamFailure, mapUpstreamError, parseQuotaReset, parseRetryAfter } f
 
 export interface UpstreamResponse {
   status: number;
-  /** The response body as it arrives (a Node stream: async-iterable, backpressured). */
-  body: AsyncIterable<Uint8Array>;
+  /** The response body as it arrives (a Node stream, backpressured by pause/resume). */
+  body: Readable;
   text(): Promise<string>;
   /** Abort this attempt's connection (idle timeout, shutdown); the body then fails with `reason`. */
   abort(reason: unknown): void;
