@@ -1,11 +1,6 @@
 import { memo, useEffect, useState } from 'react';
 import { CopyButton } from '../components/CopyButton';
-import type { highlight as highlightFn } from './highlight';
-
-// One import for the page: each import() call makes Vite's preload helper query the whole
-// document for the chunk's CSS link, which the bench showed costing ~150 ms over a long answer.
-let highlighter: Promise<{ highlight: typeof highlightFn }> | undefined;
-const loadHighlighter = () => (highlighter ??= import('./highlight'));
+import { loadHighlighter } from './load';
 
 interface Props {
   code: string;

@@ -9,15 +9,24 @@ let loading: ReturnType<typeof load> | undefined;
 
 export const loadMarkdown = () => (loading ??= load());
 
+// One import for the page: each import() call makes Vite's preload helper query the whole
+// document for the chunk's CSS link, which the bench showed costing ~150 ms over a long answer.
+let highlighter: Promise<typeof import('./highlight')> | undefined;
+/** highlight.js and its languages (~24 ms to evaluate): preloaded, so the first code block
+ * of a streaming answer does not pay for it in the middle of the stream (bench: page). */
+export const loadHighlighter = () => (highlighter ??= import('./highlight'));
+
 /**
- * Fetch the renderer (and `also`: other lazy chunks answers use) when the browser is idle;
- * marks `<html data-markdown="ready">` once all are in.
+ * Fetch the renderer and the highlighter (and `also`: other lazy chunks answers use) when the
+ * browser is idle; marks `<html data-markdown="ready">` once all are in.
  */
 export function preloadMarkdown(also: (() => Promise<unknown>)[] = []): void {
   const start = () =>
-    void Promise.all([loadMarkdown(), ...also.map((load) => load())]).then(() => {
-      document.documentElement.dataset.markdown = 'ready';
-    });
+    void Promise.all([loadMarkdown(), loadHighlighter(), ...also.map((load) => load())]).then(
+      () => {
+        document.documentElement.dataset.markdown = 'ready';
+      },
+    );
   if ('requestIdleCallback' in window) window.requestIdleCallback(start, { timeout: 2000 });
   else setTimeout(start, 200);
 }
