@@ -60,8 +60,9 @@ export class FileKeyStore implements KeyStore {
     return findKey(this.byHash, presented);
   }
 
-  async list(): Promise<StoredKey[]> {
-    return this.read();
+  list(): Promise<StoredKey[]> {
+    // The read is synchronous (a small file); `then` keeps a bad file a rejection, not a throw.
+    return Promise.resolve().then(() => this.read());
   }
 
   async add(record: StoredKey): Promise<void> {

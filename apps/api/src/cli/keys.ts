@@ -70,7 +70,11 @@ async function openStore(): Promise<{ store: KeyStore; close(): Promise<void> }>
   const where = loadKeysConfig(process.env);
   if ('keysFile' in where) {
     const store = new FileKeyStore(where.keysFile, (m) => console.error(m), false);
-    return { store, close: async () => store.close() };
+    const close = () => {
+      store.close();
+      return Promise.resolve();
+    };
+    return { store, close };
   }
   const link = new RedisLink({
     url: where.redis.url,
