@@ -24,6 +24,30 @@ if [ -z "${NGINX_RESOLVER:-}" ]; then
   esac
 fi
 
+# connect-src of the CSP: 'self', plus the origins the app may call besides its own page's.
+# VITE_API_URL is the list of API bases the app was built with (commas; `/` or a path alone is
+# this origin; a base's path does not matter to CSP, only its origin); CSP_CONNECT_SRC adds
+# more (commas or spaces). Only http(s) origins are taken, and anything else refuses to start,
+# so nothing can be smuggled into the header (`;`, quotes) or into nginx's config.
+connect_src="'self'"
+set -f # entries are words, never file name patterns
+for entry in $(printf '%s,%s' "${VITE_API_URL:-}" "${CSP_CONNECT_SRC:-}" | tr ',' ' '); do
+  case $entry in
+    /* | "'self'") continue ;;
+  esac
+  origin=$(printf '%s\n' "$entry" | sed -n -E \
+    's#^(https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?)(/[^[:space:]]*)?$#\1#p')
+  if [ -z "$origin" ]; then
+    echo "zai-chat web: VITE_API_URL / CSP_CONNECT_SRC: \"$entry\" is not an http(s) origin" >&2
+    exit 64
+  fi
+  case " $connect_src " in
+    *" $origin "*) ;;
+    *) connect_src="$connect_src $origin" ;;
+  esac
+done
+set +f
+
 for name in NGINX_LISTEN NGINX_RESOLVER API_UPSTREAM WEB_ROOT; do
   eval "value=\${$name:-}"
   if [ -z "$value" ]; then
@@ -35,7 +59,19 @@ export NGINX_LISTEN NGINX_RESOLVER API_UPSTREAM WEB_ROOT
 
 mkdir -p "$run_dir"
 envsubst '${NGINX_LISTEN} ${NGINX_RESOLVER} ${API_UPSTREAM} ${WEB_ROOT}' \
-  <"$template" >"$run_dir/default.conf"
-echo "zai-chat web: listen $NGINX_LISTEN, API $API_UPSTREAM, resolver $NGINX_RESOLVER" >&2
+  <"$template" >"$run_dir/default.conf.new"
+# The template's CSP says `connect-src 'self';` (what other copies of it, e.g. the API's
+# replica test, render with the four names above alone); the extra origins go in there.
+if [ "$connect_src" != "'self'" ]; then
+  if [ "$(grep -c "connect-src 'self';" "$run_dir/default.conf.new")" != 1 ]; then
+    echo "zai-chat web: the template has no single \"connect-src 'self';\" to extend" >&2
+    rm -f "$run_dir/default.conf.new"
+    exit 65
+  fi
+  sed -i "s|connect-src 'self';|connect-src $connect_src;|" "$run_dir/default.conf.new"
+fi
+mv "$run_dir/default.conf.new" "$run_dir/default.conf"
+echo "zai-chat web: listen $NGINX_LISTEN, API $API_UPSTREAM, resolver $NGINX_RESOLVER," \
+  "connect-src $connect_src" >&2
 
 exec "$@"

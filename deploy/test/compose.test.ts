@@ -134,6 +134,52 @@ describe('docker-compose.yml', () => {
     ]);
   });
 
+  it('runs Redis for the replicas: healthy-checked, persistent, non-root, no host port', () => {
+    const redis = config().services.redis!;
+    expect(redis).toBeDefined();
+    expect(redis.image).toBe('redis:7-bookworm');
+    expect(redis.profiles ?? []).toEqual([]);
+    expect(redis.ports ?? []).toEqual([]);
+    expect(redis.restart).toBe('unless-stopped');
+    expect(JSON.stringify(redis.healthcheck?.test)).toMatch(/redis-cli ping/);
+    expect(redis.user).toBe('redis');
+    // Client keys and budgets live in Redis: its data survives a restart on a named volume.
+    const command = [redis.command ?? []].flat().join(' ');
+    expect(command).toMatch(/--appendonly yes/);
+    expect(command).toMatch(/--dir \/data/);
+    expect(JSON.stringify(redis.volumes)).toMatch(/redis-data.*\/data/);
+  });
+
+  it('points every replica at that Redis, after it is healthy; REDIS_URL= turns it off', () => {
+    const api = config().services.api!;
+    expect(api.environment?.REDIS_URL).toBe('redis://redis:6379');
+    const dependsOn = api.depends_on as Record<string, { condition?: string }>;
+    expect(dependsOn.redis?.condition).toBe('service_healthy');
+    // Empty is kept (the API's default: no Redis), not replaced by the compose default.
+    const off = resolvedConfig([], 'REDIS_URL=\n');
+    expect(off.services.api!.environment?.REDIS_URL ?? '').toBe('');
+  });
+
+  it('builds all three images with the same VITE_API_URL, which web’s CSP also gets', () => {
+    const argsOf = (resolved: ComposeConfig) =>
+      ['api', 'web', 'sim'].map((name) => resolved.services[name]!.build?.args);
+    // Identical build args keep the shared build stage shared.
+    expect(argsOf(config())).toEqual(Array(3).fill({ VITE_API_URL: '' }));
+    expect(config().services.web!.environment?.CSP_CONNECT_SRC ?? '').toBe('');
+    const bases = '/,https://backup.example.com';
+    const set = resolvedConfig(
+      ['--profile', 'demo'],
+      `VITE_API_URL=${bases}\nCSP_CONNECT_SRC=https://a.example\nREDIS_URL=rediss://cache.example:6380\n`,
+    );
+    expect(argsOf(set)).toEqual(Array(3).fill({ VITE_API_URL: bases }));
+    expect(set.services.web!.environment).toMatchObject({
+      VITE_API_URL: bases,
+      CSP_CONNECT_SRC: 'https://a.example',
+    });
+    // A Redis of one's own: .env wins over the compose default.
+    expect(set.services.api!.environment?.REDIS_URL).toBe('rediss://cache.example:6380');
+  });
+
   it('keeps the simulator in the demo profile only', () => {
     const sim = config().services.sim!;
     expect(sim.profiles).toEqual(['demo']);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   readMainConfig,
   renderTemplate,
 } from '../src/nginx';
+import { freePort, startProcess, waitForHttp } from './support/processes';
 import { repoPath } from './support/repo';
 import { findEnvsubst, findNginx } from './support/tools';
 
@@ -62,6 +63,20 @@ async function runEntrypoint(resolvConf: string, env: Record<string, string> = {
 }
 
 const resolverOf = (conf: string | undefined) => /^\s*resolver (\S+) /m.exec(conf ?? '')?.[1];
+/** The connect-src sources of a CSP header value. */
+const connectSrcOf = (csp: string | null | undefined) =>
+  /connect-src ([^;]*);/.exec(csp ?? '')?.[1];
+/** The CSP a rendered server block sends (`set $zc_csp "…";`). */
+const cspOf = (conf: string | undefined) => /^\s*set \$zc_csp "([^"]*)";/m.exec(conf ?? '')?.[1];
+
+/** A fallback build's API bases (README § The web app), and more origins for the CSP. */
+const OTHER_APIS = {
+  VITE_API_URL: '/,https://backup.example.com/api/,http://10.0.0.5:8000',
+  CSP_CONNECT_SRC:
+    "https://metrics.example, https://backup.example.com 'self' http://[fd00::5]:8443",
+};
+const OTHER_APIS_CONNECT_SRC =
+  "'self' https://backup.example.com http://10.0.0.5:8000 https://metrics.example http://[fd00::5]:8443";
 
 describe('web image entrypoint', () => {
   it("takes Docker's embedded DNS from resolv.conf", async () => {
@@ -114,6 +129,85 @@ describe('web image entrypoint', () => {
     expect(list, 'envsubst with a list of names').toBeDefined();
     const names = [...list!.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]);
     expect(names.sort()).toEqual([...TEMPLATE_VARIABLES].sort());
+  });
+
+  it("keeps the CSP's connect-src at 'self' when the app calls only its own origin", async () => {
+    const run = await runEntrypoint(RESOLV_CONF.docker, { VITE_API_URL: '/', CSP_CONNECT_SRC: '' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(connectSrcOf(cspOf(run.rendered))).toBe("'self'");
+  });
+
+  it('adds the origins of VITE_API_URL and CSP_CONNECT_SRC to connect-src, once each', async () => {
+    const run = await runEntrypoint(RESOLV_CONF.docker, OTHER_APIS);
+    expect(run.status, run.stderr).toBe(0);
+    expect(connectSrcOf(cspOf(run.rendered))).toBe(OTHER_APIS_CONNECT_SRC);
+    expect(run.stderr).toContain(`connect-src ${OTHER_APIS_CONNECT_SRC}`);
+    // Nothing else changed: with connect-src put back, it is the plain rendering.
+    const template = await readFile(NGINX_TEMPLATE_PATH, 'utf8');
+    expect(run.rendered!.replace(OTHER_APIS_CONNECT_SRC, "'self'")).toBe(
+      renderTemplate(template, { ...IMAGE_DEFAULTS, NGINX_RESOLVER: '127.0.0.11' }),
+    );
+  });
+
+  it('refuses anything but an http(s) origin there, rendering nothing', async () => {
+    for (const bad of [
+      'https://evil.example;script-src', // a second directive
+      "https://a.example'", // out of the quoted nginx string
+      'https://a.example"',
+      'javascript:alert(1)',
+      'ftp://files.example',
+      '*',
+      'https://',
+      'backup.example.com',
+    ]) {
+      const run = await runEntrypoint(RESOLV_CONF.docker, { CSP_CONNECT_SRC: bad });
+      expect(run.status, bad).toBe(64);
+      expect(run.stderr, bad).toContain('is not an http(s) origin');
+      expect(run.rendered, bad).toBeUndefined();
+    }
+    const fromBuild = await runEntrypoint(RESOLV_CONF.docker, { VITE_API_URL: '/,data:x' });
+    expect(fromBuild.status).toBe(64);
+  });
+
+  it('makes nginx send that connect-src in the CSP of the app it serves', async () => {
+    const webRoot = join(dir, 'www');
+    await rm(webRoot, { recursive: true, force: true });
+    await mkdir(webRoot);
+    await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>zai-chat</title>\n');
+    const port = await freePort();
+    const run = await runEntrypoint(RESOLV_CONF.docker, {
+      ...OTHER_APIS,
+      NGINX_LISTEN: `127.0.0.1:${port}`,
+      WEB_ROOT: webRoot,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const runDir = join(dir, 'run');
+    const confPath = join(runDir, 'nginx.conf');
+    await writeFile(
+      confPath,
+      await readMainConfig({ dir: runDir, runAsRoot: process.getuid?.() === 0 }),
+    );
+    const nginx = startProcess('nginx', findNginx(), [
+      '-c',
+      confPath,
+      '-p',
+      `${runDir}/`,
+      '-e',
+      join(runDir, 'error.log'),
+    ]);
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/healthz`, nginx);
+      for (const path of ['/', '/chats/some-id', '/index.html']) {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`);
+        await response.arrayBuffer();
+        expect(response.status, path).toBe(200);
+        const csp = response.headers.get('content-security-policy');
+        expect(connectSrcOf(csp), path).toBe(OTHER_APIS_CONNECT_SRC);
+        expect(csp, path).toContain("default-src 'self'");
+      }
+    } finally {
+      await nginx.stop();
+    }
   });
 
   it("produces a config Debian's nginx accepts inside the image's nginx.conf", async () => {

@@ -7,7 +7,10 @@ import { findDockerCompose } from './tools';
 
 /** The parts of a resolved compose service the tests look at. */
 export interface ComposeService {
-  build?: { context?: string; dockerfile?: string };
+  build?: { context?: string; dockerfile?: string; args?: Record<string, string> };
+  image?: string;
+  user?: string;
+  command?: string[] | string;
   profiles?: string[];
   ports?: Array<string | { published?: string | number; target?: number | string }>;
   expose?: Array<string | number>;

@@ -13,6 +13,7 @@ import {
   projectContainers,
   projectNetworksAndVolumes,
   removeImageTag,
+  usedSubnets,
 } from './engine';
 import { freePort } from './processes';
 import { REPO_ROOT } from './repo';
@@ -69,8 +70,11 @@ export class EngineStack {
     const project = `${PROJECT_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
     const dir = await mkdtemp(join(tmpdir(), `${project}-`));
     const port = await freePort();
+    // A subnet no network of the engine uses yet: runs from other checkouts at the same time
+    // (and a developer's own stack on the default 172.30.57.0/24) would clash on it.
+    const network = options.env.ZC_SUBNET ? {} : networkEnv(await freeSubnet(address));
     // Loopback only: nothing outside this machine reaches the test's stack.
-    const env = { ...options.env, WEB_PORT: `127.0.0.1:${port}` };
+    const env = { ...network, ...options.env, WEB_PORT: `127.0.0.1:${port}` };
     await writeFile(
       join(dir, '.env'),
       Object.entries(env)
@@ -186,6 +190,36 @@ export class EngineStack {
   private log(line: string): void {
     this.options.log?.(`[${this.project}] ${line}`);
   }
+}
+
+/** compose's network variables for a /24: nginx at .10 (the one trusted proxy), oauth2-proxy at .20. */
+export function networkEnv(subnet: string): Record<string, string> {
+  const prefix = subnet.replace(/\.0\/24$/, '');
+  return {
+    ZC_SUBNET: subnet,
+    ZC_WEB_ADDRESS: `${prefix}.10`,
+    ZC_AUTH_PROXY_ADDRESS: `${prefix}.20`,
+    TRUST_PROXY: `${prefix}.10`,
+  };
+}
+
+/** A 172.30.N.0/24 that overlaps none of the engine's networks, N picked at random. */
+export async function freeSubnet(address: EngineAddress): Promise<string> {
+  const ranges = (await usedSubnets(address)).flatMap((cidr) => {
+    const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+    if (!m) return [];
+    const start = (((+m[1]! << 24) | (+m[2]! << 16) | (+m[3]! << 8) | +m[4]!) >>> 0) as number;
+    const size = 2 ** (32 - +m[5]!);
+    const first = start - (start % size);
+    return [[first, first + size - 1] as const];
+  });
+  const candidates = Array.from({ length: 256 }, (_, n) => n).sort(() => Math.random() - 0.5);
+  for (const n of candidates) {
+    const first = ((172 << 24) >>> 0) + (30 << 16) + (n << 8);
+    const last = first + 255;
+    if (ranges.every(([a, b]) => last < a || first > b)) return `172.30.${n}.0/24`;
+  }
+  throw new Error('no free 172.30.N.0/24 subnet on the engine');
 }
 
 export async function leftovers(address: EngineAddress, project: string): Promise<Leftovers> {

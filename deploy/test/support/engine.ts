@@ -189,6 +189,121 @@ export async function removeImageTag(address: EngineAddress, reference: string):
   }
 }
 
+/** The subnets of every network the engine has (IPv4 and IPv6), to pick one that is free. */
+export async function usedSubnets(address: EngineAddress): Promise<string[]> {
+  const networks = await engineJson<
+    Array<{ IPAM?: { Config?: Array<{ Subnet?: string }> | null } | null }>
+  >(address, 'GET', '/networks');
+  return networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '')).filter(Boolean);
+}
+
+export interface ProcessOutput {
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The engine's stream format for a container without a TTY (logs, exec): frames of an 8-byte
+ * header (stream 1 = stdout, 2 = stderr; then the payload size, big-endian) and the payload.
+ */
+export function demultiplex(raw: Buffer): ProcessOutput {
+  const out: Record<number, Buffer[]> = { 1: [], 2: [] };
+  let at = 0;
+  while (at + 8 <= raw.length) {
+    const stream = raw[at]!;
+    const size = raw.readUInt32BE(at + 4);
+    out[stream]?.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return {
+    stdout: Buffer.concat(out[1]!).toString('utf8'),
+    stderr: Buffer.concat(out[2]!).toString('utf8'),
+  };
+}
+
+/** One call whose answer is the engine's multiplexed stream, read to its end. */
+function engineStream(
+  address: EngineAddress,
+  method: string,
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<Buffer> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        socketPath: address.socketPath,
+        host: address.host ?? 'localhost',
+        port: address.port,
+        method,
+        path,
+        headers: payload
+          ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
+          : {},
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const all = Buffer.concat(chunks);
+          if ((res.statusCode ?? 0) >= 300) {
+            reject(new Error(`${method} ${path} → ${res.statusCode}: ${all.toString('utf8')}`));
+          } else resolve(all);
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no end in ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** `docker exec` without a TTY: run `cmd` in a running container, wait, collect its output. */
+export async function execInContainer(
+  address: EngineAddress,
+  id: string,
+  cmd: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<ProcessOutput & { exitCode: number }> {
+  const exec = await engineJson<{ Id: string }>(address, 'POST', `/containers/${id}/exec`, {
+    body: {
+      Cmd: cmd,
+      Env: Object.entries(opts.env ?? {}).map(([name, value]) => `${name}=${value}`),
+      AttachStdout: true,
+      AttachStderr: true,
+    },
+  });
+  const raw = await engineStream(
+    address,
+    'POST',
+    `/exec/${exec.Id}/start`,
+    { Detach: false, Tty: false },
+    opts.timeoutMs ?? 120_000,
+  );
+  const state = await engineJson<{ ExitCode: number | null; Running: boolean }>(
+    address,
+    'GET',
+    `/exec/${exec.Id}/json`,
+  );
+  return { ...demultiplex(raw), exitCode: state.ExitCode ?? -1 };
+}
+
+/** A container's log so far (stdout and stderr). */
+export async function containerLogs(address: EngineAddress, id: string): Promise<ProcessOutput> {
+  return demultiplex(
+    await engineStream(
+      address,
+      'GET',
+      `/containers/${id}/logs?stdout=true&stderr=true`,
+      undefined,
+      60_000,
+    ),
+  );
+}
+
 /** Compose project names of every container the engine has, running or not. */
 export async function allComposeProjects(address: EngineAddress): Promise<Set<string>> {
   const containers = await engineJson<ContainerSummary[]>(

@@ -159,6 +159,9 @@ async function* follow(
     try {
       for await (const event of readChatEvents(response.body!)) {
         if (done) continue;
+        // Frames already read when the caller aborted are not handed out: an abort means stop,
+        // and the last event id reported must be the last chunk the caller really took.
+        if (options.signal?.aborted) throw options.signal.reason;
         if ('id' in event && event.id) {
           cursor.lastEventId = event.id;
           if (event.type === 'chunk') options.onEventId?.(event.id);

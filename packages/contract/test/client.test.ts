@@ -79,3 +79,28 @@ describe('streamChat', () => {
     expect((err as ChatApiError).code).toBe('api_unreachable');
   });
 });
+
+describe('streamChat and an abort', () => {
+  it('hands out no frame already read once the caller aborted (its last event id is what it took)', async () => {
+    // Five frames arrive in one read; the caller stops after the second.
+    const frames = [1, 2, 3, 4, 5]
+      .map((n) => `id: ${n}\n${encodeChunkFrame({ ...chunk, id: `c${n}` })}`)
+      .join('');
+    const controller = new AbortController();
+    const taken: string[] = [];
+    let lastEventId = '';
+    const err = await (async () => {
+      for await (const c of streamChat(req, {
+        fetch: fakeFetch(frames + DONE_FRAME),
+        signal: controller.signal,
+        onEventId: (id) => (lastEventId = id),
+      })) {
+        taken.push(c.id ?? '');
+        if (taken.length === 2) controller.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect((err as Error).name).toBe('AbortError');
+    expect(taken).toEqual(['c1', 'c2']);
+    expect(lastEventId).toBe('2');
+  });
+});
