@@ -28,16 +28,16 @@ export class MemoryCounters implements Counters {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  add(key: string, by: number, windowMs: number): Promise<WindowCount> {
+  async add(key: string, by: number, windowMs: number): Promise<WindowCount> {
     const current = this.current(key, windowMs);
     current.count += by;
     // Forget finished windows now and then, so one-off identities do not accumulate.
     if (++this.sweeps % 1000 === 0) this.sweep();
-    return Promise.resolve({ ...current });
+    return { ...current };
   }
 
-  peek(key: string, windowMs: number): Promise<WindowCount> {
-    return Promise.resolve({ ...this.current(key, windowMs) });
+  async peek(key: string, windowMs: number): Promise<WindowCount> {
+    return { ...this.current(key, windowMs) };
   }
 
   private current(key: string, windowMs: number): WindowCount {

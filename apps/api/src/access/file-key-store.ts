@@ -60,9 +60,8 @@ export class FileKeyStore implements KeyStore {
     return findKey(this.byHash, presented);
   }
 
-  list(): Promise<StoredKey[]> {
-    // The read is synchronous (a small file); `then` keeps a bad file a rejection, not a throw.
-    return Promise.resolve().then(() => this.read());
+  async list(): Promise<StoredKey[]> {
+    return this.read();
   }
 
   async add(record: StoredKey): Promise<void> {

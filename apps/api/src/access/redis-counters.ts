@@ -47,14 +47,13 @@ export class RedisCounters implements Counters {
     return { id: this.link.key('budget', String(windowMs), String(start), key), resetAt };
   }
 
-  add(key: string, by: number, windowMs: number): Promise<WindowCount> {
+  async add(key: string, by: number, windowMs: number): Promise<WindowCount> {
     const { id, resetAt } = this.idOf(key, windowMs);
     const waiting = this.pending.get(id);
     if (waiting) waiting.by += by;
     else this.pending.set(id, { by, resetAt });
     // No Redis on this path: the addition waits for the next flush.
-    const count = (this.known.get(id)?.count ?? 0) + (this.pending.get(id)?.by ?? 0);
-    return Promise.resolve({ count, resetAt });
+    return { count: (this.known.get(id)?.count ?? 0) + (this.pending.get(id)?.by ?? 0), resetAt };
   }
 
   async peek(key: string, windowMs: number): Promise<WindowCount> {

@@ -333,7 +333,7 @@ async function lookUpCache(
   res.setHeader(HEADERS.cache, hit ? 'hit' : 'miss');
   if (!hit) return { key };
   req.log.info({ frames: hit.frames.length }, 'answered from the response cache');
-  const replay = (out: Response) => {
+  const replay = async (out: Response) => {
     const writer = new SseWriter(out, deps.config.keepAliveMs);
     writer.open();
     writer.end(hit.frames.join(''));

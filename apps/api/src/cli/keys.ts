@@ -70,11 +70,7 @@ async function openStore(): Promise<{ store: KeyStore; close(): Promise<void> }>
   const where = loadKeysConfig(process.env);
   if ('keysFile' in where) {
     const store = new FileKeyStore(where.keysFile, (m) => console.error(m), false);
-    const close = () => {
-      store.close();
-      return Promise.resolve();
-    };
-    return { store, close };
+    return { store, close: async () => store.close() };
   }
   const link = new RedisLink({
     url: where.redis.url,

@@ -13,7 +13,7 @@ export interface HealthDeps {
 
 /** GET /health: 200 while serving, 503 while draining (load balancers stop sending). */
 export function healthRoute(deps: HealthDeps) {
-  return () => {
+  return async () => {
     const redisDown = deps.redis !== undefined && !deps.redis.up;
     const body: Health = {
       status: deps.lifecycle.draining ? 'draining' : redisDown ? 'degraded' : 'ok',
@@ -23,8 +23,8 @@ export function healthRoute(deps: HealthDeps) {
       uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
       ...(redisDown ? { reasons: [`redis: ${deps.redis?.reason ?? 'down'}`] } : {}),
     };
-    return Promise.resolve(
-      deps.lifecycle.draining ? { status: 503 as const, body } : { status: 200 as const, body },
-    );
+    return deps.lifecycle.draining
+      ? { status: 503 as const, body }
+      : { status: 200 as const, body };
   };
 }

@@ -35,13 +35,13 @@ export function mountContract(app: Express, deps: RouteDeps): void {
     chat: chatRoute(deps, deps.chatMiddleware),
     resumeChat: resumeRoute(deps, deps.streamMiddleware),
     stopChat: stopRoute(deps, deps.streamMiddleware),
-    config: () => Promise.resolve({ status: 200, body: description }),
+    config: async () => ({ status: 200, body: description }),
     health: healthRoute(deps.health),
     openAi: {
       chatCompletions: chatCompletionsRoute(deps, deps.chatMiddleware),
       models: {
         middleware: [deps.access.identify],
-        handler: () => Promise.resolve({ status: 200, body: models }),
+        handler: async () => ({ status: 200, body: models }),
       },
     },
   });

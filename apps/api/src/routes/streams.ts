@@ -37,7 +37,7 @@ export function resumeRoute(
       if (outcome.kind === 'not_found') return apiError(req, res, 'stream_not_found');
       if (outcome.kind === 'lost') return apiError(req, res, 'stream_lost');
       const { response } = outcome;
-      const body = new SseBody((out) =>
+      const body = new SseBody(async (out) =>
         response.bind(out, { [HEADERS.streamId]: params.streamId }),
       );
       // ts-rest pipes a Stream body to the response; its types only know the JSON body.
