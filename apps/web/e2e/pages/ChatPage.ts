@@ -9,6 +9,9 @@ export interface StoredChat {
     role: string;
     content: string;
     status?: string;
+    /** Saved with a streaming answer: where a reload resumes it. */
+    stream?: { streamId: string; base: string; resumable: boolean; lastEventId?: string };
+    error?: { code: string };
     attachments?: { id: string; name: string; mime: string; width: number; height: number }[];
     toolCalls?: { index: number; name: string; arguments: string }[];
     sources?: { title: string; link: string }[];
@@ -169,6 +172,22 @@ export class ChatPage {
           };
         }),
     );
+  }
+
+  /** The last answer saved in IndexedDB (a page with one chat), once `ready` holds for it. */
+  async storedAnswer(
+    ready: (answer: StoredChat['messages'][number]) => boolean,
+  ): Promise<StoredChat['messages'][number]> {
+    let found: StoredChat['messages'][number] | undefined;
+    await expect
+      .poll(async () => {
+        const chats = await this.storedChats();
+        expect(chats.length).toBeLessThanOrEqual(1);
+        found = chats[0]?.messages.filter((m) => m.role === 'assistant').at(-1);
+        return found !== undefined && ready(found);
+      })
+      .toBe(true);
+    return found!;
   }
 
   /** Pixels between the bottom of the viewport and the bottom of the page. */

@@ -112,7 +112,7 @@ describe('ChatController (no React)', () => {
     const { controller, io, announced } = setUp();
     const done = controller.send('Long one');
     io.feed().push(chunk('partial'));
-    await Promise.resolve();
+    await vi.waitFor(() => expect(lastAnswer(controller).content).toBe('partial'));
     controller.stop();
     await done;
     expect(lastAnswer(controller)).toMatchObject({ content: 'partial', status: 'stopped' });

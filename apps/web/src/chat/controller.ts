@@ -8,6 +8,13 @@ import {
   type ModelInfo,
 } from '@zai-chat/contract';
 import { newId } from '../lib/id';
+import {
+  AnswerRun,
+  type Connect,
+  type RunDeps,
+  type RunEvents,
+  type StreamHooks,
+} from './answerRun';
 import { findModel } from './models';
 import { type BuiltRequest, attachmentIssues, buildRequest } from './request';
 import {
@@ -17,16 +24,17 @@ import {
   chatsReducer,
   initialState,
   isStreaming,
+  streamingAnswers,
 } from './reducer';
 import { StreamBatcher } from './streamBatcher';
 import type {
-  AnsweredBy,
   AssistantMessage,
   Attachment,
   AttachmentIssue,
   Chat,
   ChatSettings,
   Message,
+  StreamRef,
 } from './types';
 
 /** An image ready to send: its facts and its pixels as a data URL. */
@@ -34,12 +42,9 @@ export interface NewImage extends Omit<Attachment, 'id'> {
   dataUrl: string;
 }
 
-export interface StreamHooks {
-  /** Which backend took the request (several may be configured). */
-  onAnsweredBy?(answer: AnsweredBy): void;
-}
+export type { StreamHooks } from './answerRun';
 
-export interface ChatControllerDeps {
+export interface ChatControllerDeps extends RunDeps {
   /** The typed stream (the contract's `streamChat` in the app, a fake in tests). */
   stream(
     request: ChatRequestInput,
@@ -104,7 +109,8 @@ export function blankChat(settings: ChatSettings): Chat {
 export class ChatController {
   private state: ChatsState = initialState;
   private readonly listeners = new Set<() => void>();
-  private readonly running = new Map<string, AbortController>();
+  /** The answer being read in each chat (at most one), until its reading has ended. */
+  private readonly running = new Map<string, AnswerRun>();
   private maxTokensCeiling: number | undefined;
   private config: ApiConfig | undefined;
 
@@ -149,8 +155,18 @@ export class ChatController {
     for (const listener of this.listeners) listener();
   }
 
+  /**
+   * The chats as stored. An answer that was streaming when the page went away is resumed
+   * where its saved text ends, when its API said it could be; any other is kept as stopped.
+   */
   hydrate(chats: Chat[]): void {
-    this.dispatch({ type: 'hydrate', chats });
+    const resume = this.deps.resume !== undefined;
+    this.dispatch({ type: 'hydrate', chats, resume });
+    if (!resume) return;
+    for (const { chatId, answer } of streamingAnswers(this.state)) {
+      if (answer.stream && !this.running.has(chatId))
+        void this.run(chatId, answer.id, undefined, answer.stream);
+    }
   }
 
   newChat(): void {
@@ -169,8 +185,8 @@ export class ChatController {
 
   /** Delete a chat (aborting its answer); returns it so it can be restored. */
   remove(id: string): Chat | undefined {
+    this.running.get(id)?.stop();
     const chat = this.state.chats.find((c) => c.id === id);
-    this.running.get(id)?.abort();
     this.dispatch({ type: 'delete', id });
     return chat;
   }
@@ -214,9 +230,10 @@ export class ChatController {
     return this.startAnswer(chatId, (assistant) => ({ type: 'send', id: chatId, user, assistant }));
   }
 
+  /** Stop the active chat's answer (Stop, Esc): it ends as stopped at once, text kept. */
   stop(): void {
     const id = this.state.activeId;
-    if (id) this.running.get(id)?.abort();
+    if (id) this.running.get(id)?.stop();
   }
 
   regenerate(): Promise<void> {
@@ -247,7 +264,7 @@ export class ChatController {
     chatId: string,
     makeAction: (assistant: AssistantMessage) => ChatAction,
   ): Promise<void> {
-    this.running.get(chatId)?.abort();
+    this.running.get(chatId)?.stop();
     const assistant = emptyAnswer();
     this.dispatch(makeAction(assistant));
     const chat = this.state.chats.find((c) => c.id === chatId);
@@ -282,62 +299,75 @@ export class ChatController {
     );
   }
 
+  /**
+   * Read an answer into message `messageId`: a new one from the request `build` makes, or
+   * one saved mid-stream, resumed `from` its last frame.
+   */
   private async run(
     chatId: string,
     messageId: string,
-    build: () => BuiltRequest | Promise<BuiltRequest>,
+    build: (() => BuiltRequest | Promise<BuiltRequest>) | undefined,
+    from?: StreamRef,
   ): Promise<void> {
-    const controller = new AbortController();
-    this.running.set(chatId, controller);
     const announce = this.deps.announce ?? (() => {});
-    announce('Answer started');
+    if (!from) announce('Answer started');
     const deliver = (delta: Parameters<ConstructorParameters<typeof StreamBatcher>[0]>[0]) =>
       this.dispatch({ type: 'delta', id: chatId, messageId, delta });
     const batcher = this.deps.batcher?.(deliver) ?? new StreamBatcher(deliver);
-    const finish = (
-      status: 'done' | 'stopped' | 'error',
-      error?: ErrorBody['error'],
-      words = 'finished',
-      issues?: AttachmentIssue[],
-    ) => {
-      batcher.flush();
-      if (this.running.get(chatId) === controller) this.running.delete(chatId);
-      this.dispatch({
-        type: 'finish',
-        id: chatId,
-        messageId,
-        status,
-        error,
-        attachmentIssues: issues,
-      });
-      announce(`Answer ${words}`);
-    };
-    const hooks: StreamHooks = {
-      onAnsweredBy: (answeredBy) =>
+    const blank = { content: '', reasoning: '' };
+    let built: BuiltRequest | undefined;
+    const first: Connect = (signal, hooks) =>
+      requestStream(
+        build!,
+        (request) => this.deps.stream((built = request).request, signal, hooks),
+        signal,
+      );
+    const events: RunEvents = {
+      chunk: (chunk, eventId) => batcher.push(chunk, eventId),
+      stream: (stream) => deliver({ ...blank, stream }),
+      answeredBy: (answeredBy) => deliver({ ...blank, answeredBy }),
+      reconnecting: (reconnecting) => deliver({ ...blank, reconnecting }),
+      finish: (status, err) => {
+        batcher.flush();
+        let error: ErrorBody['error'] | undefined;
+        let issues: AttachmentIssue[] | undefined;
+        if (status === 'error') {
+          error = toErrorBody(err);
+          // The API names refused images by request path: point at the attachments themselves.
+          if (error.code === 'image_too_large' && built)
+            issues = attachmentIssues(error.issues, built.origins).attached;
+        }
         this.dispatch({
-          type: 'delta',
+          type: 'finish',
           id: chatId,
           messageId,
-          delta: { content: '', reasoning: '', answeredBy },
-        }),
+          status,
+          error,
+          attachmentIssues: issues,
+        });
+        announce(
+          `Answer ${status === 'done' ? 'finished' : status === 'error' ? 'failed' : 'stopped'}`,
+        );
+      },
     };
-    let built: BuiltRequest | undefined;
+    const answer = new AnswerRun(first, this.deps, events, from);
+    this.running.set(chatId, answer);
     try {
-      const pending = build();
-      built = pending instanceof Promise ? await pending : pending;
-      if (controller.signal.aborted) throw controller.signal.reason;
-      for await (const chunk of this.deps.stream(built.request, controller.signal, hooks))
-        batcher.push(chunk);
-      finish('done');
-    } catch (err) {
-      if (controller.signal.aborted) return finish('stopped', undefined, 'stopped');
-      const body = toErrorBody(err);
-      // The API names refused images by request path: point at the attachments themselves.
-      const issues =
-        body.code === 'image_too_large' && built
-          ? attachmentIssues(body.issues, built.origins).attached
-          : undefined;
-      finish('error', body, 'failed', issues);
+      await answer.run();
+    } finally {
+      if (this.running.get(chatId) === answer) this.running.delete(chatId);
     }
   }
+}
+
+/** Build the request (maybe reading images first), then stream it; an abort ends either. */
+async function* requestStream(
+  build: () => BuiltRequest | Promise<BuiltRequest>,
+  stream: (built: BuiltRequest) => AsyncIterable<ChatChunk>,
+  signal: AbortSignal,
+): AsyncGenerator<ChatChunk, void, undefined> {
+  const pending = build();
+  const built = pending instanceof Promise ? await pending : pending;
+  if (signal.aborted) throw signal.reason;
+  yield* stream(built);
 }

@@ -164,3 +164,60 @@ test('settleInterrupted leaves settled chats untouched (same object, so nothing 
   const c = chat('a', 1, [answer('x', { status: 'done' })]);
   expect(settleInterrupted(c)).toBe(c);
 });
+
+describe('streams saved with answers', () => {
+  const ref = { streamId: 'stream000000000001', base: '', resumable: true };
+
+  test('hydrate with resume keeps resumable streaming answers streaming, reconnecting; the rest stop', () => {
+    const c = chat('c', 1, [
+      user('q1', 'one'),
+      answer('a1', { content: 'resumable', stream: { ...ref, lastEventId: '4' } }),
+      user('q2', 'two'),
+      answer('a2', { content: 'not', stream: { ...ref, resumable: false } }),
+    ]);
+    const state = chatsReducer(initialState, { type: 'hydrate', chats: [c], resume: true });
+    const [, a1, , a2] = state.chats[0]!.messages as AssistantMessage[];
+    expect(a1).toMatchObject({ status: 'streaming', reconnecting: true, content: 'resumable' });
+    expect(a1!.stream).toEqual({ ...ref, lastEventId: '4' });
+    expect(a2).toMatchObject({ status: 'stopped', content: 'not' });
+    expect(a2!.stream).toBeUndefined();
+    // Without resume (no API to resume from), both are stopped as before.
+    const plain = loaded(c).chats[0]!.messages as AssistantMessage[];
+    expect(plain.filter((m) => m.role === 'assistant').map((m) => m.status)).toEqual([
+      'stopped',
+      'stopped',
+    ]);
+  });
+
+  test('a delta’s frame id lands with its text; headers of a resume keep the saved frame id', () => {
+    let s = chatsReducer(loaded(chat('c', 1)), {
+      type: 'send',
+      id: 'c',
+      user: user('q', 'hi'),
+      assistant: answer('a'),
+    });
+    const delta = (d: object) =>
+      (s = chatsReducer(s, {
+        type: 'delta',
+        id: 'c',
+        messageId: 'a',
+        delta: { content: '', reasoning: '', ...d },
+      }));
+    const a = () => s.chats[0]!.messages[1] as AssistantMessage;
+    delta({ stream: ref });
+    expect(a().stream).toEqual(ref);
+    delta({ content: 'ab', eventId: '2' });
+    expect(a()).toMatchObject({ content: 'ab', stream: { ...ref, lastEventId: '2' } });
+    delta({ stream: { ...ref, base: 'http://other' } });
+    expect(a().stream).toEqual({ ...ref, base: 'http://other', lastEventId: '2' });
+    delta({ reconnecting: true });
+    expect(a().reconnecting).toBe(true);
+    delta({ reconnecting: false });
+    expect(a().reconnecting).toBeUndefined();
+    delta({ reconnecting: true });
+    s = chatsReducer(s, { type: 'finish', id: 'c', messageId: 'a', status: 'stopped' });
+    expect(a()).toMatchObject({ status: 'stopped', content: 'ab' });
+    expect(a().stream).toBeUndefined();
+    expect(a().reconnecting).toBeUndefined();
+  });
+});

@@ -10,6 +10,7 @@ import type {
   ChatSettings,
   Message,
   MessageStatus,
+  StreamRef,
   UserMessage,
 } from './types';
 
@@ -32,10 +33,16 @@ export interface StreamDelta {
   toolCalls?: ToolCallDelta[];
   sources?: Source[];
   answeredBy?: AnsweredBy;
+  /** The answer's stream, from its response headers (a resume may name another backend). */
+  stream?: Omit<StreamRef, 'lastEventId'>;
+  /** The id of the last frame whose text this delta carries: saved with that text. */
+  eventId?: string;
+  reconnecting?: boolean;
 }
 
 export type ChatAction =
-  | { type: 'hydrate'; chats: Chat[] }
+  /** `resume`: answers that were streaming and can be resumed stay streaming (reconnecting). */
+  | { type: 'hydrate'; chats: Chat[]; resume?: boolean }
   | { type: 'create'; chat: Chat }
   | { type: 'select'; id: string }
   | { type: 'rename'; id: string; title: string }
@@ -83,15 +90,36 @@ const titleOf = (m: UserMessage): string =>
 
 const byRecent = (a: Chat, b: Chat) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt;
 
-/** A reload mid-answer ends that answer as stopped: it is kept, and says it is incomplete. */
-export function settleInterrupted(chat: Chat): Chat {
+/** An answer as it is once it no longer streams: without its stream and connection state. */
+function settled(m: AssistantMessage, status: Exclude<MessageStatus, 'streaming'>) {
+  const { stream: _stream, reconnecting: _reconnecting, ...rest } = m;
+  return { ...rest, status };
+}
+
+/**
+ * A reload mid-answer: an answer its API can resume (and `resume` says this page will) stays
+ * streaming, marked reconnecting; any other is kept as stopped, saying it is incomplete.
+ */
+export function settleInterrupted(chat: Chat, resume = false): Chat {
   if (!chat.messages.some((m) => m.role === 'assistant' && m.status === 'streaming')) return chat;
   return {
     ...chat,
-    messages: chat.messages.map((m) =>
-      m.role === 'assistant' && m.status === 'streaming' ? { ...m, status: 'stopped' } : m,
-    ),
+    messages: chat.messages.map((m) => {
+      if (m.role !== 'assistant' || m.status !== 'streaming') return m;
+      return resume && m.stream?.resumable ? { ...m, reconnecting: true } : settled(m, 'stopped');
+    }),
   };
+}
+
+/** The streaming answers of `state` (after a reload: those to resume), with their chats. */
+export function streamingAnswers(
+  state: ChatsState,
+): { chatId: string; answer: AssistantMessage }[] {
+  return state.chats.flatMap((chat) =>
+    chat.messages.flatMap((m) =>
+      m.role === 'assistant' && m.status === 'streaming' ? [{ chatId: chat.id, answer: m }] : [],
+    ),
+  );
 }
 
 function updateChat(
@@ -134,7 +162,7 @@ function withoutTrailingAnswers(messages: Message[]): Message[] {
 export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState {
   switch (action.type) {
     case 'hydrate': {
-      const chats = action.chats.map(settleInterrupted).sort(byRecent);
+      const chats = action.chats.map((c) => settleInterrupted(c, action.resume)).sort(byRecent);
       return { chats, activeId: state.activeId ?? chats[0]?.id, loaded: true };
     }
     case 'create':
@@ -164,7 +192,7 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
       return { ...state, chats: [...state.chats, chat].sort(byRecent), activeId: chat.id };
     }
     case 'import': {
-      const incoming = new Map(action.chats.map((c) => [c.id, settleInterrupted(c)]));
+      const incoming = new Map(action.chats.map((c) => [c.id, settleInterrupted(c)] as const));
       const kept = state.chats.filter((c) => !incoming.has(c.id));
       const chats = [...kept, ...incoming.values()].sort(byRecent);
       return { ...state, chats, activeId: state.activeId ?? chats[0]?.id };
@@ -221,6 +249,10 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
                     : {}),
                   ...(delta.sources?.length ? { sources: delta.sources } : {}),
                   ...(delta.answeredBy ? { answeredBy: delta.answeredBy } : {}),
+                  ...streamUpdate(m.stream, delta),
+                  ...(delta.reconnecting !== undefined
+                    ? { reconnecting: delta.reconnecting || undefined }
+                    : {}),
                 },
           ),
         false,
@@ -232,8 +264,7 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
           m.status !== 'streaming'
             ? m
             : {
-                ...m,
-                status: action.status,
+                ...settled(m, action.status),
                 error: action.error,
                 ...(action.attachmentIssues?.length
                   ? { attachmentIssues: action.attachmentIssues }
@@ -242,6 +273,15 @@ export function chatsReducer(state: ChatsState, action: ChatAction): ChatsState 
         ),
       );
   }
+}
+
+/** The stream a delta names (headers) and the frame id it brings, merged into the answer's. */
+function streamUpdate(current: StreamRef | undefined, delta: StreamDelta): { stream?: StreamRef } {
+  if (!delta.stream && delta.eventId === undefined) return {};
+  const base = delta.stream ?? current;
+  if (!base) return {};
+  const lastEventId = delta.eventId ?? current?.lastEventId;
+  return { stream: { ...base, ...(lastEventId !== undefined ? { lastEventId } : {}) } };
 }
 
 export const activeChat = (state: ChatsState): Chat | undefined =>

@@ -98,3 +98,16 @@ test('tool-call fragments and web-search results ride along; the reducer assembl
     finishReason: 'tool_calls',
   });
 });
+
+test('the frame id of the last chunk travels in the same delivery as its text', () => {
+  const delivered: StreamDelta[] = [];
+  const batcher = new StreamBatcher((d) => delivered.push(d), 50);
+  batcher.push(chunk('a'), '1');
+  batcher.push(chunk('b'), '2');
+  batcher.flush();
+  batcher.push(chunk('c'));
+  batcher.flush();
+  expect(delivered[0]).toMatchObject({ content: 'ab', eventId: '2' });
+  expect(delivered[1]).toMatchObject({ content: 'c' });
+  expect(delivered[1]).not.toHaveProperty('eventId');
+});

@@ -18,7 +18,12 @@ export class StreamBatcher {
     private readonly fallbackMs = 100,
   ) {}
 
-  push(chunk: ChatChunk): void {
+  /**
+   * `eventId`: the chunk's frame id. It travels in the same delta as the chunk's text, so a
+   * save never holds an id whose text it lacks (a resume would skip it) or the reverse.
+   */
+  push(chunk: ChatChunk, eventId?: string): void {
+    if (eventId !== undefined) this.delta.eventId = eventId;
     const choice = chunk.choices?.[0];
     if (choice) {
       this.delta.content += choice.delta?.content ?? '';

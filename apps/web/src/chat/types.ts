@@ -45,6 +45,19 @@ export interface AnsweredBy {
   instance?: string;
 }
 
+/**
+ * Where a streaming answer can be picked up again (its `X-Stream-Id`, the backend that sent
+ * it, and the id of the last frame whose text is in `content`), saved with the partial answer.
+ * Only while it streams: a settled answer drops it.
+ */
+export interface StreamRef {
+  streamId: string;
+  base: string;
+  /** `X-Stream-Resumable`: the API registered it (Redis), so a reload can continue it. */
+  resumable: boolean;
+  lastEventId?: string;
+}
+
 export interface AssistantMessage {
   id: string;
   role: 'assistant';
@@ -63,6 +76,9 @@ export interface AssistantMessage {
   /** Z.AI's `web_search` results the answer cites. */
   sources?: Source[];
   answeredBy?: AnsweredBy;
+  stream?: StreamRef;
+  /** The connection was lost (or the page reloaded) and the answer is being picked up again. */
+  reconnecting?: boolean;
 }
 
 export type Message = UserMessage | AssistantMessage;

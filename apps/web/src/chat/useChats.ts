@@ -1,6 +1,7 @@
 import type { ApiConfig } from '@zai-chat/contract';
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { ApiServices } from '../lib/api';
+import { browserNetwork } from '../lib/network';
 import { ChatStore } from '../storage/db';
 import type { ImageStore } from '../storage/images';
 import { ChatController } from './controller';
@@ -32,6 +33,9 @@ export function useChats(
     () =>
       new ChatController({
         stream: api.stream,
+        resume: api.resume,
+        stopStream: api.stopStream,
+        network: browserNetwork,
         images,
         defaults: () => loadDefaultSettings(),
         saveDefaults: saveDefaultSettings,

@@ -48,6 +48,7 @@ export function Answer({ message, isLastAnswer, busy, showBackend, onRetry }: Pr
       data-testid="message"
       data-role="assistant"
       data-status={message.status}
+      data-reconnecting={streaming && message.reconnecting ? 'true' : undefined}
       aria-busy={streaming}
     >
       <div className="msg__avatar" aria-hidden="true">
@@ -83,6 +84,12 @@ export function Answer({ message, isLastAnswer, busy, showBackend, onRetry }: Pr
           <Suspense fallback={null}>
             <Sources sources={sources} anchor={anchor} />
           </Suspense>
+        )}
+        {streaming && message.reconnecting && (
+          // Quiet: the text so far stays as it is; the answer goes on once the link is back.
+          <p className="msg__note" role="status" data-testid="reconnecting">
+            Reconnecting…
+          </p>
         )}
         {message.status === 'stopped' && <p className="msg__note">Stopped</p>}
         {message.status === 'error' && message.error && (

@@ -6,7 +6,9 @@ import {
   ERRORS,
   streamChat,
 } from '@zai-chat/contract';
+import type { StreamRef } from '../chat/types';
 import type { BackendPool } from './backendPool';
+import { watchResumes } from './watchResumes';
 
 /** Which backend answered: its base and, when it says, the API process (`X-Instance-Id`). */
 export interface BackendAnswer {
@@ -19,13 +21,19 @@ export interface FallbackOptions {
   headers?: Record<string, string>;
   /** Called once, when a backend has answered and its stream begins. */
   onBackend?(answer: BackendAnswer): void;
+  /** The answer's headers: its stream id, whether it is resumable, and the backend's base. */
+  onStream?(info: Omit<StreamRef, 'lastEventId'>): void;
+  /** Each frame's id, just before its chunk. */
+  onEventId?(id: string): void;
+  /** The typed client is resuming a lost connection (true) or has resumed it (false). */
+  onReconnecting?(on: boolean): void;
   /** The contract's streamChat; tests pass their own. */
   stream?: typeof streamChat;
   fetch?: typeof fetch;
 }
 
 /** Nothing reached an API process: the connection failed, or a proxy in front said so. */
-const unreachable = (err: ChatApiError) =>
+export const unreachable = (err: ChatApiError) =>
   err.code === 'api_unreachable' || ERRORS[err.code]?.retry === 'elsewhere';
 
 /**
@@ -59,7 +67,10 @@ export async function* streamWithFallback(
       baseUrl: base,
       signal: options.signal,
       headers: options.headers,
-      fetch: spy,
+      // Its own resumes (a lost connection, a replica draining) go through the same fetch.
+      fetch: watchResumes(spy, options.onReconnecting),
+      onStream: (info) => options.onStream?.({ ...info, base }),
+      onEventId: options.onEventId,
     };
     const chunks = stream(request, streamOptions)[Symbol.asyncIterator]();
     let first: IteratorResult<ChatChunk, void>;
