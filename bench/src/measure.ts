@@ -97,7 +97,7 @@ export async function pool<T>(
   concurrency: number,
   task: (i: number) => Promise<T>,
 ): Promise<T[]> {
-  const results: T[] = new Array(count);
+  const results = new Array<T>(count);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {

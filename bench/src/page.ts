@@ -14,6 +14,8 @@ export const CHROMIUM_ARGS = [
 export interface PageResult {
   answerChars: number;
   longestTaskMs: number;
+  /** Every long task: its length and how many chunks had arrived when it was reported. */
+  longTasksAt: LongTask[];
   totalBlockingMs: number;
   longTasks: number;
   streamMs: number;
@@ -22,6 +24,11 @@ export interface PageResult {
   /** Main-thread time per chunk (ms) in the first and the last 10% of the stream. */
   perChunkStartMs: number;
   perChunkEndMs: number;
+}
+
+interface LongTask {
+  ms: number;
+  chunks: number;
 }
 
 /**
@@ -43,11 +50,13 @@ export async function measurePage(webUrl: string, prompt: string): Promise<PageR
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.addInitScript(() => {
-      const w = window as unknown as { __longTasks: number[]; __chunks: number };
+      const w = window as unknown as { __longTasks: LongTask[]; __chunks: number };
       w.__longTasks = [];
       w.__chunks = 0;
       new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) w.__longTasks.push(entry.duration);
+        // The chunk count when the observer hears of it: where in the stream the task fell.
+        for (const entry of list.getEntries())
+          w.__longTasks.push({ ms: entry.duration, chunks: w.__chunks });
       }).observe({ type: 'longtask', buffered: true });
       const realFetch = window.fetch.bind(window);
       window.fetch = async (input, init) => {
@@ -84,7 +93,7 @@ export async function measurePage(webUrl: string, prompt: string): Promise<PageR
     await page.locator('[data-role="assistant"][data-status="done"]').first().waitFor();
     await page.locator('.markdown p:not(.plain)').first().waitFor();
     await page.evaluate(() => {
-      const w = window as unknown as { __longTasks: number[]; __chunks: number };
+      const w = window as unknown as { __longTasks: LongTask[]; __chunks: number };
       w.__longTasks = [];
       w.__chunks = 0;
     });
@@ -125,9 +134,10 @@ export async function measurePage(webUrl: string, prompt: string): Promise<PageR
       task: await taskSeconds(),
     });
     await page.waitForTimeout(300); // let the final render and highlighting land
-    const tasks = await page.evaluate(
-      () => (window as unknown as { __longTasks: number[] }).__longTasks,
+    const longTasks = await page.evaluate(
+      () => (window as unknown as { __longTasks: LongTask[] }).__longTasks,
     );
+    const tasks = longTasks.map((t) => t.ms);
     const answerChars = await page
       .locator('[data-role="assistant"]')
       .nth(1)
@@ -142,6 +152,7 @@ export async function measurePage(webUrl: string, prompt: string): Promise<PageR
       longestTaskMs: tasks.length ? Math.max(...tasks) : 0,
       totalBlockingMs: tasks.reduce((sum, d) => sum + Math.max(0, d - 50), 0),
       longTasks: tasks.length,
+      longTasksAt: longTasks,
       streamMs,
     };
   } finally {

@@ -12,6 +12,22 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+const children = new Set<ChildProcess>();
+let exitHooked = false;
+
+/**
+ * Kill `child` if the benchmark exits first (fails, is interrupted). One exit listener serves
+ * every child: one each would pass Node's 10-listener warning.
+ */
+export function killOnExit(child: ChildProcess): void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+  }
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -40,9 +56,7 @@ export async function startService(
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   // Never outlive the benchmark, even when it fails or is interrupted.
-  const killChild = () => child.kill('SIGKILL');
-  process.once('exit', killChild);
-  child.once('exit', () => process.off('exit', killChild));
+  killOnExit(child);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 30_000;

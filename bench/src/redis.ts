@@ -6,7 +6,14 @@ import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type StreamSample, cpuMicros, percentile, pool, rssBytes, streamOnce } from './measure';
-import { type ApiService, type Service, freePort, startApi, startSimulator } from './processes';
+import {
+  type ApiService,
+  type Service,
+  freePort,
+  killOnExit,
+  startApi,
+  startSimulator,
+} from './processes';
 import { type Row, check, formatTable } from './report';
 
 /**
@@ -447,8 +454,7 @@ async function startRedisServer(): Promise<RedisProcess> {
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );
-  const killChild = () => child.kill('SIGKILL');
-  process.once('exit', killChild);
+  killOnExit(child);
   const command = (...args: string[]) => rawCommand(port, args);
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -460,7 +466,6 @@ async function startRedisServer(): Promise<RedisProcess> {
     url: `redis://127.0.0.1:${port}`,
     command,
     async stop() {
-      process.off('exit', killChild);
       if (child.exitCode !== null) return;
       child.kill('SIGKILL');
       await once(child, 'exit');

@@ -30,6 +30,11 @@ export const check = {
     text: `≥ ${Math.round(share * 100)}% of pipe`,
     met: api >= pipe * share,
   }),
+  /** At most `factor` times another figure of the same run, named by `of`. */
+  timesOfAtMost: (value: number, base: number, factor: number, of: string): Check => ({
+    text: `≤ ${factor}× ${of}`,
+    met: value <= base * factor,
+  }),
   atLeast: (value: number, limit: number): Check => ({
     text: `≥ ${limit}`,
     met: value >= limit,

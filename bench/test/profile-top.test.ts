@@ -72,9 +72,9 @@ test('top limits the rows; modules group packages, node internals and our code',
   expect(summarise(profile, 1).frames).toHaveLength(1);
   const modules = Object.fromEntries(summarise(profile).modules.map((m) => [m.module, m.selfMs]));
   expect(modules).toEqual({
-    'apps/api': expect.closeTo(0.2),
-    'node: internals': expect.closeTo(0.1),
-    express: expect.closeTo(0.3),
+    'apps/api': expect.closeTo(0.2) as number,
+    'node: internals': expect.closeTo(0.1) as number,
+    express: expect.closeTo(0.3) as number,
   });
 });
 

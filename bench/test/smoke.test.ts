@@ -7,6 +7,23 @@ import { expect, test } from 'vitest';
 
 const run = promisify(execFile);
 
+type Target = 'api' | 'pipe' | 'direct';
+type CpuRound = { short: { frames: number }; long: { frames: number } };
+/** The parts of results.json this test reads (the file is written by src/run.ts). */
+interface SmokeResults {
+  smoke: boolean;
+  rows: ({ metric: string } & Record<string, unknown>)[];
+  hold: { errors: unknown; openAtOnce: unknown };
+  abort: { errors: unknown };
+  reads: Record<
+    'paced' | 'batched',
+    Record<string, { framesPerRead: number; aloneShare: number; frames: number }>
+  >;
+  cpuPaced: { rounds: Record<string, CpuRound[]> };
+  cpuBatched: { rounds: Record<string, CpuRound[]> };
+  page: { answerChars: number };
+}
+
 // The short version of `pnpm bench`, so the harness cannot rot: every figure is produced through
 // every target, finite, and every stream was served. No speed is asserted here (that is the
 // report's job), except the one property the paced workload stands on: one chunk per read.
@@ -18,13 +35,11 @@ test('pnpm bench --smoke produces every figure for the API, the pipe and the sim
     { cwd: join(import.meta.dirname, '..'), timeout: 120_000 },
   );
   expect(stdout).toMatch(/\| Metric +\| zai-chat \| pipe +\| direct +\| ÷ pipe \| Target +\| Met/);
-  const r = JSON.parse(readFileSync(out, 'utf8'));
+  const r = JSON.parse(readFileSync(out, 'utf8')) as SmokeResults;
   expect(r.smoke).toBe(true);
 
-  const rows = new Map<string, Record<string, unknown>>(
-    r.rows.map((row: { metric: string }) => [row.metric, row]),
-  );
-  const figures: [string, ('api' | 'pipe' | 'direct')[]][] = [
+  const rows = new Map<string, Record<string, unknown>>(r.rows.map((row) => [row.metric, row]));
+  const figures: [string, Target[]][] = [
     ['TTFC p50, 1 client (ms)', ['api', 'pipe', 'direct']],
     ['Added TTFC p99, 1 client (ms)', ['api', 'pipe']],
     ['TTFC p50, 10 concurrent (ms)', ['api', 'pipe', 'direct']],
@@ -57,10 +72,7 @@ test('pnpm bench --smoke produces every figure for the API, the pipe and the sim
 
   // Paced really is one chunk per network read at the client (a few may merge on a busy
   // machine), and batched really is many; through the relays as straight from the simulator.
-  const reads = r.reads as Record<
-    'paced' | 'batched',
-    Record<string, { framesPerRead: number; aloneShare: number; frames: number }>
-  >;
+  const reads = r.reads;
   expect(reads.paced.direct!.frames).toBeGreaterThan(10);
   expect(reads.paced.direct!.aloneShare).toBeGreaterThanOrEqual(0.5);
   for (const t of ['api', 'pipe', 'direct']) {
@@ -70,9 +82,9 @@ test('pnpm bench --smoke produces every figure for the API, the pipe and the sim
   }
 
   // The CPU split stands on short and long streams of the sizes planned.
-  for (const mode of ['cpuPaced', 'cpuBatched']) {
+  for (const mode of ['cpuPaced', 'cpuBatched'] as const) {
     for (const t of ['api', 'pipe']) {
-      const round = r[mode].rounds[t][0];
+      const round = r[mode].rounds[t]![0]!;
       expect(round.long.frames, `${mode} ${t}`).toBeGreaterThan(round.short.frames + 10);
     }
   }

@@ -132,7 +132,7 @@ describe.skipIf(skip)(
         if (hosts.every((h) => latest.get(h)?.status === status)) return latest;
         await sleep(200);
       }
-      const seen = [...latest].map(([h, b]) => `${h}: ${b.status} ${b.reasons ?? ''}`);
+      const seen = [...latest].map(([h, b]) => `${h}: ${b.status} ${b.reasons?.join(', ') ?? ''}`);
       throw new Error(
         `not every replica reported ${status} in ${timeoutMs} ms: ${seen.join('; ')}`,
       );

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { DONE_SENTINEL, type SseFrame, type Usage, createSseDecoder } from '@zai-chat/contract';
 import { type FrameEncoder, type FrameSink, PLAIN_FRAMES } from './streams/answer';
-import { UpstreamFailure, mapUpstreamError } from './upstream/errors';
+import { UpstreamFailure, businessCodeOf, mapUpstreamError } from './upstream/errors';
 
 /** What has been relayed so far; kept up to date while the stream runs, so a stream that
  * fails still says what reached the client (budgets count it). */
@@ -100,7 +100,7 @@ export function relayStream(
     const relayFrames = (frames: SseFrame[]) => {
       if (!frames.length) return;
       let out = '';
-      let badFrame: unknown;
+      let badFrame: UpstreamFailure | undefined;
       for (const frame of frames) {
         if (frame.data === DONE_SENTINEL) {
           done = true;
@@ -110,7 +110,11 @@ export function relayStream(
         try {
           chunk = readChunk(frame.data);
         } catch (err) {
-          badFrame = err;
+          // readChunk throws UpstreamFailures; anything else is wrapped as settle() would.
+          badFrame =
+            err instanceof UpstreamFailure
+              ? err
+              : new UpstreamFailure('upstream_error', false, { cause: describe(err) });
           break;
         }
         if (progress.chunks++ === 0) options.onFirstChunk?.();
@@ -120,7 +124,7 @@ export function relayStream(
             progress.finishReason = choice.finish_reason;
           progress.textChars += textLength(choice.delta);
         }
-        if (isObject(chunk.usage)) progress.usage = chunk.usage as Usage;
+        if (isObject(chunk.usage)) progress.usage = chunk.usage;
         out += encode.data(frame.data);
       }
       if (done) {
@@ -201,9 +205,9 @@ export function readChunk(data: string): RelayedChunk {
     usage?: unknown;
     error?: { code?: unknown };
   };
-  if (Array.isArray(choices)) return json as RelayedChunk;
+  if (Array.isArray(choices)) return json;
   if (isObject(error)) {
-    throw mapUpstreamError(200, error.code == null ? undefined : String(error.code));
+    throw mapUpstreamError(200, businessCodeOf(error.code));
   }
   if (isObject(usage)) return { usage };
   throw protocolError('frame has neither choices nor usage');

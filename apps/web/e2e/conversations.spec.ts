@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { ChatPage } from './pages/ChatPage';
+import type { ChatRequestInput } from '@zai-chat/contract';
+import { ChatPage, type ExportedChats } from './pages/ChatPage';
 
 let app: ChatPage;
 test.beforeEach(async ({ page }) => {
@@ -74,7 +75,10 @@ test('settings are kept per chat and become the default for new chats', async ({
   const answer = await app.ask('Think about it');
   // Thinking on: the simulator reasons first.
   await expect(answer.getByTestId('thinking')).toBeVisible();
-  expect((await sent).postDataJSON().messages[0]).toEqual({ role: 'system', content: 'Be brief.' });
+  expect(((await sent).postDataJSON() as ChatRequestInput).messages[0]).toEqual({
+    role: 'system',
+    content: 'Be brief.',
+  });
 
   await page.reload();
   await app.button('New chat', app.nav).click();
@@ -91,10 +95,10 @@ test('export and import all chats as JSON', async ({ page }) => {
   const downloadPromise = page.waitForEvent('download');
   await app.button('Export chats').click();
   const file = await (await downloadPromise).path();
-  const exported = JSON.parse(await readFile(file, 'utf8'));
+  const exported = JSON.parse(await readFile(file, 'utf8')) as ExportedChats;
   expect(exported.format).toBe('zai-chat/chats');
   expect(exported.chats).toHaveLength(1);
-  expect(exported.chats[0].messages[0].content).toBe('Keep me safe');
+  expect(exported.chats[0]?.messages[0]?.content).toBe('Keep me safe');
 
   // Delete it, then bring it back from the file.
   await app.nav.getByRole('button', { name: 'Delete chat “Keep me safe”' }).click();

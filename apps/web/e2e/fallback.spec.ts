@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import type { Health } from '@zai-chat/contract';
 import { ChatPage } from './pages/ChatPage';
 import { type Server, buildWeb, freePort, startApi, startPreview } from './support/servers';
 
@@ -59,7 +60,7 @@ test('the first backend answers; stopped, the next message goes to the second; r
 
   // Stop the first API mid-session, before the page's next health check can notice: its
   // /health answers are held at the last good one until the next message has gone.
-  const lastHealth = await (await page.request.get(`${webOrigin}/health`)).json();
+  const lastHealth = (await (await page.request.get(`${webOrigin}/health`)).json()) as Health;
   await page.route(`${webOrigin}/health`, (route) => route.fulfill({ json: lastHealth }));
   await first.stop();
   // The next message tries the first, gets the proxy's 5xx before any chunk, and goes to the

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Page, expect, test } from '@playwright/test';
 import { type ApiConfig, ERRORS } from '@zai-chat/contract';
-import { ChatPage } from './pages/ChatPage';
+import { ChatPage, type ExportedChats } from './pages/ChatPage';
 import { png } from './support/png';
 import { type Server, startApi, startPreview } from './support/servers';
 
@@ -215,10 +215,10 @@ test('export and import carry the images with the chat', async ({ page, browser,
   const download = page.waitForEvent('download');
   await app.button('Export chats', app.nav).click();
   const path = await (await download).path();
-  const file = JSON.parse(await readFile(path, 'utf8'));
-  const attachment = file.chats[0].messages[0].attachments[0];
+  const file = JSON.parse(await readFile(path, 'utf8')) as ExportedChats;
+  const attachment = file.chats[0]?.messages[0]?.attachments?.[0];
   expect(attachment).toMatchObject({ name: 'small.png', mime: 'image/png', width: 64 });
-  expect(file.images[attachment.id]).toBe(
+  expect(file.images[attachment!.id]).toBe(
     `data:image/png;base64,${SMALL.buffer.toString('base64')}`,
   );
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { expect, test } from '@playwright/test';
-import { type ApiConfig, ERRORS } from '@zai-chat/contract';
+import { type ApiConfig, type ChatRequestInput, ERRORS } from '@zai-chat/contract';
 import { ChatPage } from './pages/ChatPage';
 
 let app: ChatPage;
@@ -29,7 +29,7 @@ test('the model picker lists the API’s models by name; the default sends no mo
   await app.modelPicker.selectOption({ label: other.name ?? other.id });
   sent = page.waitForRequest((r) => r.url().endsWith('/api/chat'));
   const answer = await app.ask('Which model answers?');
-  expect((await sent).postDataJSON().model).toBe(other.id);
+  expect(((await sent).postDataJSON() as ChatRequestInput).model).toBe(other.id);
   await expect(answer).toContainText(other.id);
 
   // Kept with the chat across a reload.
@@ -51,7 +51,9 @@ test('max tokens is bounded by the API’s ceiling in settings', async () => {
 
   const sent = app.page.waitForRequest((r) => r.url().endsWith('/api/chat'));
   await app.ask('Long answer allowed?');
-  expect((await sent).postDataJSON().max_tokens).toBe(config.limits.maxTokensCeiling);
+  expect(((await sent).postDataJSON() as ChatRequestInput).max_tokens).toBe(
+    config.limits.maxTokensCeiling,
+  );
 });
 
 test('a chat stored with max_tokens above the ceiling is clamped before sending, not refused', async ({
@@ -74,7 +76,9 @@ test('a chat stored with max_tokens above the ceiling is clamped before sending,
   await app.open();
   const sent = page.waitForRequest((r) => r.url().endsWith('/api/chat'));
   const answer = await app.ask('Does this go through?');
-  expect((await sent).postDataJSON().max_tokens).toBe(config.limits.maxTokensCeiling);
+  expect(((await sent).postDataJSON() as ChatRequestInput).max_tokens).toBe(
+    config.limits.maxTokensCeiling,
+  );
   await expect(answer.getByRole('alert')).toHaveCount(0);
 });
 

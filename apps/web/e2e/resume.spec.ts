@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { type Page, expect, test } from '@playwright/test';
 import { type ChatRequestInput, ERRORS, streamChat } from '@zai-chat/contract';
 import { type Simulator, startSimulator } from '@zai-chat/zai-sim';
-import { ChatPage } from './pages/ChatPage';
+import { ChatPage, type StoredChat } from './pages/ChatPage';
 import { type CutProxy, startCutProxy } from './support/cutProxy';
 import { type RedisServer, startRedis } from './support/redis';
 import { type Server, startApi, startPreview } from './support/servers';
@@ -218,14 +218,14 @@ test.describe('with Redis', () => {
       (unknownId) =>
         new Promise<string>((resolve, reject) => {
           const open = indexedDB.open('zai-chat');
-          open.onerror = () => reject(open.error);
+          open.onerror = () => reject(open.error ?? new Error('IndexedDB could not be opened.'));
           open.onsuccess = () => {
             const tx = open.result.transaction('chats', 'readwrite');
             const all = tx.objectStore('chats').getAll();
             all.onsuccess = () => {
-              const [chat] = all.result;
-              const answer = chat.messages.at(-1);
-              answer.stream.streamId = unknownId;
+              const [chat] = all.result as StoredChat[];
+              const answer = chat!.messages.at(-1)!;
+              answer.stream!.streamId = unknownId;
               tx.objectStore('chats').put(chat);
               tx.oncomplete = () => resolve(answer.content);
             };

@@ -208,7 +208,7 @@ export async function freeSubnet(address: EngineAddress): Promise<string> {
   const ranges = (await usedSubnets(address)).flatMap((cidr) => {
     const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
     if (!m) return [];
-    const start = (((+m[1]! << 24) | (+m[2]! << 16) | (+m[3]! << 8) | +m[4]!) >>> 0) as number;
+    const start = ((+m[1]! << 24) | (+m[2]! << 16) | (+m[3]! << 8) | +m[4]!) >>> 0;
     const size = 2 ** (32 - +m[5]!);
     const first = start - (start % size);
     return [[first, first + size - 1] as const];

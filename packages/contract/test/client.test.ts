@@ -3,12 +3,14 @@ import { ChatApiError, DONE_FRAME, encodeChunkFrame, streamChat } from '../src';
 
 /** streamChat's handling of what a server can send; the API-backed tests live in apps/api. */
 function fakeFetch(body: string, init: ResponseInit = {}): typeof fetch {
-  return async () =>
-    new Response(body, {
-      status: 200,
-      headers: { 'content-type': 'text/event-stream', 'x-request-id': 'rid' },
-      ...init,
-    });
+  return () =>
+    Promise.resolve(
+      new Response(body, {
+        status: 200,
+        headers: { 'content-type': 'text/event-stream', 'x-request-id': 'rid' },
+        ...init,
+      }),
+    );
 }
 const chunk = {
   id: 'c',
@@ -31,14 +33,20 @@ async function drain(fetchImpl: typeof fetch) {
 describe('streamChat', () => {
   it('posts to the contract path with stream: true', async () => {
     let seen: { url: string; init: RequestInit } | undefined;
-    const spy: typeof fetch = async (url, init) => {
-      seen = { url: String(url), init: init! };
-      return new Response(DONE_FRAME, { headers: { 'content-type': 'text/event-stream' } });
+    const spy: typeof fetch = (url, init) => {
+      seen = { url: url instanceof Request ? url.url : url.toString(), init: init! };
+      return Promise.resolve(
+        new Response(DONE_FRAME, { headers: { 'content-type': 'text/event-stream' } }),
+      );
     };
     await drain(spy);
     expect(seen?.url).toBe('/api/chat');
     expect(seen?.init.method).toBe('POST');
-    expect(JSON.parse(String(seen?.init.body))).toMatchObject({ stream: true });
+    // The client sends a JSON string; anything else (a stream, FormData) would be a regression.
+    const body = seen?.init.body;
+    expect(typeof body).toBe('string');
+    const sent: unknown = JSON.parse(body as string);
+    expect(sent).toMatchObject({ stream: true });
   });
 
   it('a stream that ends without [DONE] is an error, after the chunks it had', async () => {
@@ -67,7 +75,7 @@ describe('streamChat', () => {
 
   it('a fetch that fails before any response is api_unreachable, not a Z.AI error', async () => {
     const refused = () => Promise.reject(new TypeError('fetch failed'));
-    const { err } = await drain(refused as unknown as typeof fetch);
+    const { err } = await drain(refused);
     expect((err as ChatApiError).code).toBe('api_unreachable');
   });
 });

@@ -36,17 +36,18 @@ interface Call {
 /** A fetch that answers each call with the next scripted response, recording the calls. */
 function scripted(...answers: (Response | Error)[]) {
   const calls: Call[] = [];
-  const fetchImpl: typeof fetch = async (url, init) => {
+  const fetchImpl: typeof fetch = (url, init) => {
     const headers = new Headers(init?.headers);
     calls.push({
-      url: String(url),
+      url: url instanceof Request ? url.url : url.toString(),
       method: init?.method ?? 'GET',
       lastEventId: headers.get('last-event-id'),
     });
     const next = answers.shift();
-    if (!next) throw new Error('unexpected call');
-    if (next instanceof Error) throw next;
-    return next;
+    // Rejections, not throws: a real fetch fails asynchronously.
+    if (!next) return Promise.reject(new Error('unexpected call'));
+    if (next instanceof Error) return Promise.reject(next);
+    return Promise.resolve(next);
   };
   return { fetchImpl, calls };
 }

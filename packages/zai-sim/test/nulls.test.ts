@@ -45,8 +45,8 @@ describe('nulls scenario: OpenAI-compatible framing', () => {
     const last = cs.at(-1);
     expect(last?.choices).toEqual([]);
     expect(last?.usage).toEqual({
-      prompt_tokens: expect.any(Number),
-      completion_tokens: expect.any(Number),
+      prompt_tokens: expect.any(Number) as number,
+      completion_tokens: expect.any(Number) as number,
       prompt_tokens_details: null,
     });
     expect(last?.usage).not.toHaveProperty('total_tokens');

@@ -69,7 +69,10 @@ describe('simulator wire protocol', () => {
     const bad = await chat({}, {}, 'nope.nope');
     expect(bad.status).toBe(401);
     expect(await bad.json()).toMatchObject({
-      error: { code: expect.any(String), message: expect.any(String) },
+      error: {
+        code: expect.any(String) as string,
+        message: expect.any(String) as string,
+      },
     });
     const missing = await fetch(`${sim.url}/chat/completions`, { method: 'POST', body: '{}' });
     expect(missing.status).toBe(401);

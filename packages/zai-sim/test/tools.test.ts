@@ -63,7 +63,7 @@ describe('streamed tool calls', () => {
       tool_calls: [
         {
           index: 0,
-          id: expect.stringMatching(/^call_[0-9a-f]+$/),
+          id: expect.stringMatching(/^call_[0-9a-f]+$/) as string,
           type: 'function',
           function: { name: 'get_weather', arguments: '' },
         },
@@ -73,7 +73,7 @@ describe('streamed tool calls', () => {
     expect(fragments.length).toBeGreaterThanOrEqual(3);
     for (const d of fragments) {
       expect(d).toEqual({
-        tool_calls: [{ index: 0, function: { arguments: expect.any(String) } }],
+        tool_calls: [{ index: 0, function: { arguments: expect.any(String) as string } }],
       });
     }
     const last = cs.at(-1);
@@ -146,7 +146,7 @@ describe('non-streamed tool calls', () => {
     expect(choice?.message?.content).toBeNull();
     expect(choice?.message?.tool_calls).toEqual([
       {
-        id: expect.stringMatching(/^call_/),
+        id: expect.stringMatching(/^call_/) as string,
         index: 0,
         type: 'function',
         function: {

@@ -19,13 +19,13 @@ describe('web-search scenario', () => {
     expect(ChatChunk.safeParse(first).success).toBe(true);
     expect(first?.web_search).toHaveLength(3);
     expect(first?.web_search?.[0]).toEqual({
-      title: expect.any(String),
-      link: expect.stringMatching(/^https:\/\//),
-      content: expect.any(String),
-      media: expect.any(String),
-      icon: expect.stringMatching(/^https:\/\//),
+      title: expect.any(String) as string,
+      link: expect.stringMatching(/^https:\/\//) as string,
+      content: expect.any(String) as string,
+      media: expect.any(String) as string,
+      icon: expect.stringMatching(/^https:\/\//) as string,
       refer: 'ref_1',
-      publish_date: expect.stringMatching(/^\d{4}-\d\d-\d\d$/),
+      publish_date: expect.stringMatching(/^\d{4}-\d\d-\d\d$/) as string,
     });
     expect(first?.web_search?.map((r) => r.refer)).toEqual(['ref_1', 'ref_2', 'ref_3']);
     expect(rest.some((c) => c.web_search)).toBe(false);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import type { RedisLink } from '../redis/link';
 import { type Counters, type WindowCount, windowOf } from './counters';
 
@@ -12,8 +12,9 @@ local count = redis.call('INCRBY', KEYS[1], ARGV[1])
 redis.call('PEXPIREAT', KEYS[1], ARGV[2])
 return count
 `;
-type WithBudget = Redis & {
-  zcBudgetAdd(key: string, by: number, expireAt: number): Promise<number>;
+/** In a pipeline the defined command queues (its count comes back from exec()). */
+type PipelineWithBudget = ChainableCommander & {
+  zcBudgetAdd(key: string, by: number, expireAt: number): ChainableCommander;
 };
 
 /**
@@ -51,6 +52,7 @@ export class RedisCounters implements Counters {
     const waiting = this.pending.get(id);
     if (waiting) waiting.by += by;
     else this.pending.set(id, { by, resetAt });
+    // No Redis on this path: the addition waits for the next flush.
     return { count: (this.known.get(id)?.count ?? 0) + (this.pending.get(id)?.by ?? 0), resetAt };
   }
 
@@ -78,7 +80,7 @@ export class RedisCounters implements Counters {
       const results = await this.link.run((c) => {
         const pipeline = c.pipeline();
         for (const [id, { by, resetAt }] of batch) {
-          (pipeline as unknown as WithBudget).zcBudgetAdd(id, by, resetAt);
+          (pipeline as PipelineWithBudget).zcBudgetAdd(id, by, resetAt);
         }
         return pipeline.exec();
       });

@@ -1,4 +1,4 @@
-import { UpstreamFailure, mapUpstreamError } from '../upstream/errors';
+import { UpstreamFailure, businessCodeOf, mapUpstreamError } from '../upstream/errors';
 
 /**
  * Read a non-streamed answer leniently: any JSON object with a `choices` array is relayed as
@@ -18,7 +18,7 @@ export function parseCompletion(text: string): object {
   const { choices, error } = json as { choices?: unknown; error?: { code?: unknown } };
   if (Array.isArray(choices)) return json;
   if (error && typeof error === 'object') {
-    throw mapUpstreamError(200, error.code == null ? undefined : String(error.code));
+    throw mapUpstreamError(200, businessCodeOf(error.code));
   }
   throw new UpstreamFailure('upstream_protocol', false, { cause: 'body has no choices' });
 }

@@ -10,12 +10,14 @@ import { Stream } from 'node:stream';
  * Performance), so the route stays on the contract without paying for an extra hop.
  */
 export class SseBody extends Stream {
-  constructor(private readonly run: (res: ServerResponse) => Promise<void>) {
+  /** `run` writes the response: at once (a replay, a resumed reader) or as the answer arrives. */
+  constructor(private readonly run: (res: ServerResponse) => Promise<void> | void) {
     super();
   }
 
   override pipe<T extends NodeJS.WritableStream>(destination: T): T {
-    // `run` owns every error of the stream (it ends the response with an error frame).
+    // Fire and forget: `run` owns every error of the stream (it ends the response with an
+    // error frame), so nothing is left for the caller to catch.
     void this.run(destination as unknown as ServerResponse);
     return destination;
   }

@@ -13,7 +13,8 @@ beforeAll(async () => {
   redis = await startRedis();
   const sink = new Writable({
     write(chunk: Buffer, _e, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      for (const l of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(l) as Record<string, unknown>);
       done();
     },
   });

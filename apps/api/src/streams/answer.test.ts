@@ -57,11 +57,12 @@ describe('AnswerStream', () => {
 
   it('a reader attached later gets the frames after its last id, then the live ones', () => {
     const { stream } = answer();
-    stream.write(stream.data('1') + stream.data('2') + stream.data('3'));
+    // No reader yet, so nothing to wait for (backpressure comes from a slow primary only).
+    expect(stream.write(stream.data('1') + stream.data('2') + stream.data('3'))).toBeUndefined();
     const { reader, got } = recorder();
     stream.attach(reader, 1);
     expect(got.text).toBe('id: 2\ndata: 2\n\nid: 3\ndata: 3\n\n');
-    stream.write(stream.data('4'));
+    expect(stream.write(stream.data('4'))).toBeUndefined();
     stream.end(stream.done());
     expect(got.text).toContain('id: 4\ndata: 4\n\nid: 5\ndata: [DONE]\n\n');
     expect(got).toMatchObject({ ended: true, lastId: 5 });
@@ -69,7 +70,7 @@ describe('AnswerStream', () => {
 
   it('attaching to an ended answer replays and ends at once', () => {
     const { stream } = answer();
-    stream.write(stream.data('1'));
+    expect(stream.write(stream.data('1'))).toBeUndefined();
     stream.end(stream.done());
     const { reader, got } = recorder();
     stream.attach(reader, 0);
@@ -120,7 +121,7 @@ describe('AnswerStream', () => {
     stream.resumable = true;
     const primary = recorder(true);
     stream.setPrimary(primary.reader);
-    stream.write(stream.data('1') + stream.data('2'));
+    expect(stream.write(stream.data('1') + stream.data('2'))).toBeUndefined();
     stream.reconnectReaders();
     expect(primary.got.reconnected).toBe(2);
     expect(stream.readerCount).toBe(0);

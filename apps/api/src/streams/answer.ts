@@ -51,9 +51,9 @@ export interface AnswerStreamOptions {
   /** Time an answer nobody reads keeps being produced, once it is resumable. */
   graceMs: number;
   /** Called once the grace period passed with no reader: abort the upstream. */
-  onAbandoned(): void;
+  onAbandoned(this: void): void;
   /** Called by `stop()` (its owner asked): abort the upstream at once. */
-  onStopped(): void;
+  onStopped(this: void): void;
 }
 
 export class AnswerStream implements FrameEncoder, FrameSink {

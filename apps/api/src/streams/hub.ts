@@ -55,8 +55,8 @@ export interface OpenOptions {
   numbered: boolean;
   /** Keep the frames even when not resumable (to store the answer in the response cache). */
   keep: boolean;
-  onAbandoned(): void;
-  onStopped(): void;
+  onAbandoned(this: void): void;
+  onStopped(this: void): void;
 }
 
 /**

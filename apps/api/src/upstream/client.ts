@@ -9,15 +9,24 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { UpstreamKind } from '@zai-chat/contract';
 import type { ZaiAuthMode } from '../config';
 import { type AuthorizationProvider, createAuthorization } from './auth';
-import { UpstreamFailure, mapUpstreamError, parseQuotaReset, parseRetryAfter } from './errors';
+import {
+  UpstreamFailure,
+  businessCodeOf,
+  mapUpstreamError,
+  parseQuotaReset,
+  parseRetryAfter,
+} from './errors';
 
 export interface UpstreamResponse {
   status: number;
   /** The response body as it arrives (a Node stream, backpressured by pause/resume). */
   body: Readable;
   text(): Promise<string>;
-  /** Abort this attempt's connection (idle timeout, shutdown); the body then fails with `reason`. */
-  abort(reason: unknown): void;
+  /**
+   * Abort this attempt's connection (idle timeout, shutdown); the body then fails with `reason`.
+   * A closure, so it may be passed on detached from the response (`this: void`).
+   */
+  abort(this: void, reason: unknown): void;
 }
 
 export interface UpstreamClient {
@@ -139,7 +148,7 @@ function upstreamError(text: string): { code?: string; message?: string } {
   try {
     const error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;
     return {
-      code: error?.code === undefined || error.code === null ? undefined : String(error.code),
+      code: businessCodeOf(error?.code),
       message: typeof error?.message === 'string' ? error.message : undefined,
     };
   } catch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapUpstreamError, parseQuotaReset, parseRetryAfter } from './errors';
+import { businessCodeOf, mapUpstreamError, parseQuotaReset, parseRetryAfter } from './errors';
 
 describe('mapUpstreamError', () => {
   // zai-protocol.md's full table: every code has a deliberate mapping.
@@ -59,6 +59,22 @@ describe('mapUpstreamError', () => {
   it('knows 1312 as "try another model"', () => {
     expect(mapUpstreamError(429, '1312').modelOverloaded).toBe(true);
     expect(mapUpstreamError(429, '1302').modelOverloaded).toBe(false);
+  });
+});
+
+describe('businessCodeOf', () => {
+  it('reads a code sent as a string or a number the same way', () => {
+    expect(businessCodeOf('1302')).toBe('1302');
+    expect(businessCodeOf(1302)).toBe('1302');
+    expect(mapUpstreamError(200, businessCodeOf(1302)).code).toBe(
+      mapUpstreamError(200, '1302').code,
+    );
+  });
+
+  it('no code is undefined; an odd one is kept as JSON, not "[object Object]"', () => {
+    expect(businessCodeOf(undefined)).toBeUndefined();
+    expect(businessCodeOf(null)).toBeUndefined();
+    expect(businessCodeOf({ id: 7 })).toBe('{"id":7}');
   });
 });
 

@@ -98,6 +98,15 @@ const RETRYABLE_CODES = new Set<ErrorCode>([
 ]);
 
 /** Map an upstream HTTP error: business code first, HTTP status second (zai-protocol.md). */
+/**
+ * A business code from an error body as the string the tables are keyed by: Z.AI sends "1302"
+ * or 1302; anything else is kept as its JSON (for the log) rather than "[object Object]".
+ */
+export function businessCodeOf(code: unknown): string | undefined {
+  if (code === undefined || code === null) return undefined;
+  return typeof code === 'string' ? code : JSON.stringify(code);
+}
+
 export function mapUpstreamError(
   status: number,
   businessCode: string | undefined,

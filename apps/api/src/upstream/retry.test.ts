@@ -12,12 +12,11 @@ function scripted(script: Record<string, (UpstreamFailure | 'ok')[]>) {
   const asked: string[] = [];
   const client: UpstreamClient = {
     kind: 'zai',
-    send: async (body) => {
+    send: (body) => {
       const model = (body as { model: string }).model;
       asked.push(model);
       const next = script[model]?.shift() ?? 'ok';
-      if (next === 'ok') return ok;
-      throw next;
+      return next === 'ok' ? Promise.resolve(ok) : Promise.reject(next);
     },
   };
   return { client, asked };

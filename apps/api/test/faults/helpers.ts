@@ -66,7 +66,8 @@ export function metricValue(
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
     const have = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+      // Both groups are mandatory in the pattern: always present on a match.
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]),
     );
     if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(match[3]);
   }

@@ -152,7 +152,7 @@ describe('the upstream key and upstream error text never leak', () => {
     for (const res of sent) {
       responses.push({
         status: res.status,
-        headers: res.headers as Record<string, unknown>,
+        headers: res.headers,
         text: res.text ?? String(res.body),
       });
     }

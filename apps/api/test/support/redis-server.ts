@@ -80,8 +80,8 @@ export async function startRedis(): Promise<RedisServer> {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
-    proc.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-    proc.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    proc.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    proc.stderr.on('data', (b: Buffer) => (output += b.toString()));
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       if (proc.exitCode !== null) throw new Error(`redis-server exited: ${output}`);

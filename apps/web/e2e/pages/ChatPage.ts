@@ -18,6 +18,15 @@ export interface StoredChat {
   }[];
 }
 
+/** An export file as the app writes it (only what tests read). */
+export interface ExportedChats {
+  format: string;
+  version: number;
+  chats: StoredChat[];
+  /** Attached images by attachment id, as data URLs. */
+  images: Record<string, string>;
+}
+
 /**
  * The chat app as a user sees it: its regions, controls and the actions people take.
  * Specs talk to this class, never to selectors, so a markup change is fixed in one place.
@@ -74,7 +83,7 @@ export class ChatPage {
   nextChatRequest(): Promise<ChatRequestInput> {
     return this.page
       .waitForRequest((r) => r.url().endsWith('/api/chat') && r.method() === 'POST')
-      .then((r) => r.postDataJSON());
+      .then((r) => r.postDataJSON() as ChatRequestInput);
   }
 
   get lastAnswer(): Locator {
@@ -161,7 +170,7 @@ export class ChatPage {
       () =>
         new Promise<StoredChat[]>((resolve, reject) => {
           const open = indexedDB.open('zai-chat');
-          open.onerror = () => reject(open.error);
+          open.onerror = () => reject(open.error ?? new Error('IndexedDB could not be opened.'));
           open.onsuccess = () => {
             const db = open.result;
             const all = db.transaction('chats').objectStore('chats').getAll();

@@ -23,8 +23,7 @@ import type { StreamRef } from './types';
 beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
 afterEach(() => vi.useRealTimers());
 
-const chunk = (content: string): ChatChunk =>
-  ({ choices: [{ index: 0, delta: { content } }] }) as ChatChunk;
+const chunk = (content: string): ChatChunk => ({ choices: [{ index: 0, delta: { content } }] });
 const unreachable = () =>
   new ChatApiError({ code: 'api_unreachable', message: 'x', requestId: '' });
 const REF: StreamRef = { streamId: 'stream000000000001', base: '', resumable: true };

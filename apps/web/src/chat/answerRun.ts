@@ -4,13 +4,13 @@ import type { AnsweredBy, StreamRef } from './types';
 /** What the stream reports besides its chunks (the API layer calls these). */
 export interface StreamHooks {
   /** Which backend took the request (several may be configured). */
-  onAnsweredBy?(answer: AnsweredBy): void;
+  onAnsweredBy?: (answer: AnsweredBy) => void;
   /** The answer's headers arrived: its stream id, whether it is resumable, which backend. */
-  onStream?(info: Omit<StreamRef, 'lastEventId'>): void;
+  onStream?: (info: Omit<StreamRef, 'lastEventId'>) => void;
   /** A frame's id, just before its chunk is yielded. */
-  onEventId?(id: string): void;
+  onEventId?: (id: string) => void;
   /** The client lost the connection and is resuming it (true), or has resumed it (false). */
-  onReconnecting?(on: boolean): void;
+  onReconnecting?: (on: boolean) => void;
 }
 
 /** One connection's chunks: the first request, or a resume. */

@@ -5,8 +5,10 @@ import { ChatController } from './controller';
 import { FACTORY_SETTINGS } from './settings';
 import type { AssistantMessage, ChatSettings } from './types';
 
-const chunk = (content: string, extra: Partial<ChatChunk> = {}): ChatChunk =>
-  ({ choices: [{ index: 0, delta: { content } }], ...extra }) as ChatChunk;
+const chunk = (content: string, extra: Partial<ChatChunk> = {}): ChatChunk => ({
+  choices: [{ index: 0, delta: { content } }],
+  ...extra,
+});
 
 /**
  * A stream the test drives by hand: `push` a chunk, `end` it, or `fail` it; it also honours
@@ -14,12 +16,12 @@ const chunk = (content: string, extra: Partial<ChatChunk> = {}): ChatChunk =>
  */
 function manualStream() {
   const requests: ChatRequestInput[] = [];
-  let feed: { push(c: ChatChunk): void; end(): void; fail(e: unknown): void } | undefined;
+  let feed: { push(c: ChatChunk): void; end(): void; fail(e: Error): void } | undefined;
   const stream = (request: ChatRequestInput, signal: AbortSignal): AsyncIterable<ChatChunk> => {
     requests.push(request);
     const queue: ChatChunk[] = [];
     let done = false;
-    let error: unknown;
+    let error: Error | undefined;
     let wake: (() => void) | undefined;
     const notify = () => wake?.();
     feed = {
@@ -211,7 +213,7 @@ describe('ChatController (no React)', () => {
     await done;
     const question = controller.active!.messages[0]!;
     expect(question.role === 'user' && question.attachments).toEqual([
-      { id: expect.any(String), ...photo },
+      { id: expect.any(String) as unknown, ...photo },
     ]);
     const id = question.role === 'user' ? question.attachments![0]!.id : '';
     expect(images.disk.get(id)).toBe('data:image/png;base64,AAAA');

@@ -61,7 +61,7 @@ export interface ChatControllerDeps extends RunDeps {
   /** Defaults for new chats and where changed settings are remembered. */
   defaults(): ChatSettings;
   saveDefaults(settings: ChatSettings): void;
-  announce?(text: string): void;
+  announce?: (text: string) => void;
   /** Hands stream deltas over at most once a frame; tests pass one that delivers at once. */
   batcher?(
     deliver: ConstructorParameters<typeof StreamBatcher>[0],

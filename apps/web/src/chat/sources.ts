@@ -47,11 +47,16 @@ interface ResultLike {
   publish_date?: unknown;
 }
 
+/** Any object can be read as a result: every field is checked when it is read. */
+const isResultLike = (v: unknown): v is ResultLike => typeof v === 'object' && v !== null;
+
 /** Z.AI's `web_search` array as sources: every field a bounded string, at most 50 results. */
 export function toSources(results: readonly ResultLike[] | null | undefined): Source[] {
+  // Checked again at run time: the array and its entries came over the network.
   if (!Array.isArray(results)) return [];
-  return results.slice(0, MAX_SOURCES).flatMap((r) => {
-    if (typeof r !== 'object' || r === null) return [];
+  const entries: readonly unknown[] = results;
+  return entries.slice(0, MAX_SOURCES).flatMap((r) => {
+    if (!isResultLike(r)) return [];
     const source: Source = {
       title: text(r.title),
       link: text(r.link),

@@ -5,8 +5,8 @@ import type { KeyRequestReason } from '../lib/accessKey';
 
 interface Props {
   reason: KeyRequestReason;
-  onSubmit(key: string): void;
-  onCancel(): void;
+  onSubmit: (key: string) => void;
+  onCancel: () => void;
 }
 
 /**

@@ -16,7 +16,7 @@ interface Props {
   busy: boolean;
   /** Several backends are configured: say quietly which one answered. */
   showBackend: boolean;
-  onRetry(): void;
+  onRetry: () => void;
 }
 
 /**

@@ -9,7 +9,7 @@ export function AttachButton({
   onFiles,
   disabled,
 }: {
-  onFiles(files: File[]): void;
+  onFiles: (files: File[]) => void;
   disabled?: boolean;
 }) {
   const input = useRef<HTMLInputElement>(null);
@@ -42,7 +42,7 @@ interface ListProps {
   countError: string | undefined;
   /** Why none can be sent with this model, if so. */
   modelNote: string | undefined;
-  onRemove(key: string): void;
+  onRemove: (key: string) => void;
 }
 
 /** Thumbnails waiting to be sent, each removable, each with its problem beside it. */

@@ -6,9 +6,9 @@ interface Props {
   id: string;
   title: string;
   active: boolean;
-  onSelect(id: string): void;
-  onRename(id: string, title: string): void;
-  onDelete(id: string): void;
+  onSelect: (id: string) => void;
+  onRename: (id: string, title: string) => void;
+  onDelete: (id: string) => void;
 }
 
 /**
@@ -68,7 +68,7 @@ export const ChatRow = memo(function ChatRow({
   );
 });
 
-function RenameField({ title, onDone }: { title: string; onDone(title?: string): void }) {
+function RenameField({ title, onDone }: { title: string; onDone: (title?: string) => void }) {
   const [value, setValue] = useState(title);
   // Enter, Esc and blur can all end the edit; only the first one counts.
   const ended = useRef(false);

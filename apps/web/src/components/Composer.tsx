@@ -4,8 +4,8 @@ import { type ReactNode, forwardRef, useState } from 'react';
 interface Props {
   streaming: boolean;
   disabled: boolean;
-  onSend(text: string): void;
-  onStop(): void;
+  onSend: (text: string) => void;
+  onStop: () => void;
   /** Above the text (attachment thumbnails). */
   attachments?: ReactNode;
   /** Left of the send button (an attach button, toggles). */
@@ -15,7 +15,7 @@ interface Props {
   /** Something attached cannot be sent yet (preparing, or over a limit). */
   blocked?: boolean;
   /** Images pasted into the box (only offered when the model reads images). */
-  onPasteFiles?(files: File[]): void;
+  onPasteFiles?: (files: File[]) => void;
 }
 
 /**

@@ -8,9 +8,9 @@ interface Props {
   busy: boolean;
   showBackend: boolean;
   contentRef: RefObject<HTMLDivElement | null>;
-  onRetry(): void;
-  onEdit(messageId: string, text: string, attachments?: Attachment[]): void;
-  onSuggestion(prompt: string): void;
+  onRetry: () => void;
+  onEdit: (messageId: string, text: string, attachments?: Attachment[]) => void;
+  onSuggestion: (prompt: string) => void;
 }
 
 /** The messages of the open chat, or the empty state with suggested prompts. */

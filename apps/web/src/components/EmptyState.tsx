@@ -30,7 +30,7 @@ export const SUGGESTIONS: Suggestion[] = [
 ];
 
 /** A new chat: what to do, and a few prompts to start from (each sends at once). */
-export function EmptyState({ onPick }: { onPick(prompt: string): void }) {
+export function EmptyState({ onPick }: { onPick: (prompt: string) => void }) {
   return (
     <div className="empty">
       <h2 className="empty__title">What can I help with?</h2>

@@ -9,16 +9,16 @@ import { ModelPicker } from './ModelPicker';
 interface Props {
   menuButton: RefObject<HTMLButtonElement | null>;
   sidebarOpen: boolean;
-  onToggleSidebar(): void;
+  onToggleSidebar: () => void;
   model: string;
   config: ApiConfig | undefined;
-  onModel(model: string): void;
+  onModel: (model: string) => void;
   connection: Connection;
   /** With several backends: which one takes requests now. */
   backendNote?: string;
   theme: Theme;
-  onToggleTheme(): void;
-  onSettings(): void;
+  onToggleTheme: () => void;
+  onSettings: () => void;
 }
 
 const CONNECTION_TEXT: Record<Connection, string> = {

@@ -10,8 +10,8 @@ interface Props {
   showBackend: boolean;
   /** The latest answer's image_too_large issues for this question, if any. */
   issues: AttachmentIssue[] | undefined;
-  onRetry(): void;
-  onEdit(messageId: string, text: string, attachments?: Attachment[]): void;
+  onRetry: () => void;
+  onEdit: (messageId: string, text: string, attachments?: Attachment[]) => void;
 }
 
 /** Memoized: while an answer streams, only the message that changed re-renders. */

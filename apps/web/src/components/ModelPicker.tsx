@@ -4,7 +4,7 @@ import { ChevronDown } from 'lucide-react';
 interface Props {
   value: string;
   config: ApiConfig | undefined;
-  onChange(model: string): void;
+  onChange: (model: string) => void;
 }
 
 /**

@@ -6,7 +6,7 @@ interface Props {
   step: number;
   value: number;
   hint?: string;
-  onChange(value: number): void;
+  onChange: (value: number) => void;
 }
 
 /** A labelled number input whose range is announced with it. */

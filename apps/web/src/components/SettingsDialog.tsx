@@ -14,10 +14,10 @@ interface Props {
   model: ModelInfo | undefined;
   /** An access key is saved in this browser. */
   keySaved: boolean;
-  onForgetKey(): void;
-  onEnterKey(): void;
-  onChange(settings: ChatSettings): void;
-  onClose(): void;
+  onForgetKey: () => void;
+  onEnterKey: () => void;
+  onChange: (settings: ChatSettings) => void;
+  onClose: () => void;
 }
 
 /**

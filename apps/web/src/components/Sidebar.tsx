@@ -7,12 +7,12 @@ interface Props {
   chats: Chat[];
   activeId: string | undefined;
   newChatButton: RefObject<HTMLButtonElement | null>;
-  onNew(): void;
-  onSelect(id: string): void;
-  onRename(id: string, title: string): void;
-  onDelete(id: string): void;
-  onExport(): void;
-  onImport(file: File): void;
+  onNew: () => void;
+  onSelect: (id: string) => void;
+  onRename: (id: string, title: string) => void;
+  onDelete: (id: string) => void;
+  onExport: () => void;
+  onImport: (file: File) => void;
 }
 
 /** The chat list: new chat on top, newest first, export and import at the foot. */

@@ -1,8 +1,8 @@
 interface Props {
   deletedTitle: string | undefined;
-  onUndo(): void;
+  onUndo: () => void;
   notice: string | undefined;
-  onDismiss(): void;
+  onDismiss: () => void;
 }
 
 /** Short-lived messages above the composer: a deletion to undo, the outcome of an import. */

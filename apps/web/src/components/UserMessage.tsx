@@ -12,7 +12,7 @@ interface Props {
   /** What the API said about this question's images (image_too_large), by attachment. */
   issues: AttachmentIssue[] | undefined;
   busy: boolean;
-  onEdit(messageId: string, text: string, attachments?: Attachment[]): void;
+  onEdit: (messageId: string, text: string, attachments?: Attachment[]) => void;
 }
 
 /**

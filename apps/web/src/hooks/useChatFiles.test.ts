@@ -2,7 +2,7 @@ import { renderHook } from '@testing-library/react';
 import { afterEach, expect, test, vi } from 'vitest';
 import { FACTORY_SETTINGS } from '../chat/settings';
 import type { Chat } from '../chat/types';
-import { exportChats } from '../storage/export';
+import { type ChatExport, exportChats } from '../storage/export';
 import { useChatFiles } from './useChatFiles';
 
 const chat: Chat = {
@@ -40,7 +40,7 @@ test('export downloads every chat as a dated JSON file', async () => {
   expect(clicked).toHaveLength(1);
   expect(clicked[0]?.download).toBe('zai-chat-2026-03-04.json');
   expect(clicked[0]?.href).toBe('blob:test');
-  const file = JSON.parse(await blob!.text());
+  const file = JSON.parse(await blob!.text()) as ChatExport;
   expect(file.chats[0]).toMatchObject({ id: 'c1', title: 'Kept' });
 });
 
@@ -91,7 +91,7 @@ test('export embeds the images its chats refer to', async () => {
     ),
   );
   await result.current.exportAll([withImage]);
-  const file = JSON.parse(await blob!.text());
+  const file = JSON.parse(await blob!.text()) as ChatExport;
   expect(file.version).toBe(2);
   expect(file.images).toEqual({ img: 'data:image/png;base64,AAAA' });
 });

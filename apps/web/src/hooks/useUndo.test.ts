@@ -9,18 +9,26 @@ test('an offer is kept for its time, then forgotten', () => {
   const { result } = renderHook(() => useUndo<string>(8000));
   act(() => result.current.offer('chat A'));
   expect(result.current.pending).toBe('chat A');
-  act(() => vi.advanceTimersByTime(7999));
+  act(() => {
+    vi.advanceTimersByTime(7999);
+  });
   expect(result.current.pending).toBe('chat A');
-  act(() => vi.advanceTimersByTime(1));
+  act(() => {
+    vi.advanceTimersByTime(1);
+  });
   expect(result.current.pending).toBeUndefined();
 });
 
 test('take hands the item back once; a new offer replaces the old and restarts the clock', () => {
   const { result } = renderHook(() => useUndo<string>(8000));
   act(() => result.current.offer('A'));
-  act(() => vi.advanceTimersByTime(5000));
+  act(() => {
+    vi.advanceTimersByTime(5000);
+  });
   act(() => result.current.offer('B'));
-  act(() => vi.advanceTimersByTime(5000));
+  act(() => {
+    vi.advanceTimersByTime(5000);
+  });
   expect(result.current.pending).toBe('B');
   let taken: string | undefined;
   act(() => {

@@ -126,8 +126,7 @@ export const browserCodec: ImageCodec = {
       typeof OffscreenCanvas === 'function'
         ? new OffscreenCanvas(width, height)
         : Object.assign(document.createElement('canvas'), { width, height });
-    const ctx = canvas.getContext('2d') as
-      CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+    const ctx = canvas.getContext('2d');
     if (!ctx) throw new ImageError('This browser cannot resize images.');
     // JPEG has no transparency: transparent pixels become white, not black.
     ctx.fillStyle = '#ffffff';
@@ -149,7 +148,10 @@ export const browserCodec: ImageCodec = {
   toDataUrl(blob) {
     return new Promise((resolve, reject) => {
       const reader = new FileReader();
-      reader.onload = () => resolve(String(reader.result));
+      reader.onload = () =>
+        typeof reader.result === 'string'
+          ? resolve(reader.result)
+          : reject(new ImageError('The image could not be read.'));
       reader.onerror = () => reject(reader.error ?? new ImageError('The image could not be read.'));
       reader.readAsDataURL(blob);
     });

@@ -33,15 +33,15 @@ export interface ApiServices {
   keys: AccessKeyStore;
   keyPrompt: KeyPrompt;
   /** A chat stream: the first healthy backend, falling over to the next, with the access key. */
-  stream(
+  stream: (
     request: ChatRequestInput,
     signal: AbortSignal,
     hooks: StreamHooks,
-  ): AsyncIterable<ChatChunk>;
+  ) => AsyncIterable<ChatChunk>;
   /** Continue an answer saved mid-stream, from its backend first, with the access key. */
-  resume(ref: StreamRef, signal: AbortSignal, hooks: StreamHooks): AsyncIterable<ChatChunk>;
+  resume: (ref: StreamRef, signal: AbortSignal, hooks: StreamHooks) => AsyncIterable<ChatChunk>;
   /** Stop an answer where it is produced, on the backend it came from. */
-  stopStream(ref: StreamRef, signal: AbortSignal): Promise<unknown>;
+  stopStream: (ref: StreamRef, signal: AbortSignal) => Promise<unknown>;
 }
 
 export interface ApiServicesOptions {

@@ -95,7 +95,8 @@ test('a check that hangs is cut at the timeout and counts as down', async () => 
     timeoutMs: 1_000,
     check: (_base, signal) =>
       new Promise((_resolve, reject) =>
-        signal.addEventListener('abort', () => reject(signal.reason)),
+        // abort() without a reason: the signal's reason is an AbortError.
+        signal.addEventListener('abort', () => reject(signal.reason as DOMException)),
       ),
   });
   pool.start();

@@ -15,7 +15,7 @@ type Behaviour = 'ok' | 'down' | 'proxy-502' | 'typed-503' | '400' | 'drop-after
 function backends(behaviour: Record<string, Behaviour>) {
   const received: string[] = [];
   const fetch = async (input: RequestInfo | URL): Promise<Response> => {
-    const url = String(input);
+    const url = input instanceof Request ? input.url : String(input);
     const base = url.slice(0, url.indexOf('/api/chat'));
     received.push(base);
     const headers = { 'content-type': 'text/event-stream', 'x-instance-id': `inst-${base}` };
@@ -108,10 +108,12 @@ test('after the first chunk the answer stays with its backend: a drop is its err
 
 test('every backend failing gives the most telling error', async () => {
   const allDown = backends({ 'http://a': 'down', 'http://b': 'down' });
-  const err = await collect(pool('http://a', 'http://b'), allDown.fetch).catch((e) => e);
+  const err = await collect(pool('http://a', 'http://b'), allDown.fetch).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ChatApiError);
-  expect(err.code).toBe('api_unreachable');
-  expect(err.message).toBe(ERRORS.api_unreachable.message);
+  expect(err).toMatchObject({
+    code: 'api_unreachable',
+    message: ERRORS.api_unreachable.message,
+  });
 
   const mixed = backends({ 'http://a': 'typed-503', 'http://b': 'down' });
   await expect(collect(pool('http://a', 'http://b'), mixed.fetch)).rejects.toMatchObject({

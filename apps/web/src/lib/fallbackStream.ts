@@ -20,13 +20,13 @@ export interface FallbackOptions {
   signal: AbortSignal;
   headers?: Record<string, string>;
   /** Called once, when a backend has answered and its stream begins. */
-  onBackend?(answer: BackendAnswer): void;
+  onBackend?: (answer: BackendAnswer) => void;
   /** The answer's headers: its stream id, whether it is resumable, and the backend's base. */
-  onStream?(info: Omit<StreamRef, 'lastEventId'>): void;
+  onStream?: (info: Omit<StreamRef, 'lastEventId'>) => void;
   /** Each frame's id, just before its chunk. */
-  onEventId?(id: string): void;
+  onEventId?: (id: string) => void;
   /** The typed client is resuming a lost connection (true) or has resumed it (false). */
-  onReconnecting?(on: boolean): void;
+  onReconnecting?: (on: boolean) => void;
   /** The contract's streamChat; tests pass their own. */
   stream?: typeof streamChat;
   fetch?: typeof fetch;

@@ -14,9 +14,9 @@ export interface ResumeStreamOptions {
   signal: AbortSignal;
   headers?: Record<string, string>;
   /** The stream's headers again, with the base that now serves it. */
-  onStream?(info: Omit<StreamRef, 'lastEventId'>): void;
-  onEventId?(id: string): void;
-  onReconnecting?(on: boolean): void;
+  onStream?: (info: Omit<StreamRef, 'lastEventId'>) => void;
+  onEventId?: (id: string) => void;
+  onReconnecting?: (on: boolean) => void;
   /** The contract's resumeChat; tests pass their own. */
   resume?: typeof resumeChat;
   fetch?: typeof globalThis.fetch;
