@@ -1,9 +1,9 @@
 import { CPU_RESOLUTION_US, cpuMicros, median, pool } from './measure';
 import {
+  type CpuRelayName,
   RELAYS,
   type RelayName,
   type Target,
-  type TargetName,
   batched,
   interleave,
   paced,
@@ -36,14 +36,16 @@ export interface CpuRound {
 
 export interface CpuResult {
   mode: 'paced' | 'batched';
-  /** Median over rounds. */
-  perRequestUs: Record<RelayName, number>;
-  perChunkUs: Record<RelayName, number>;
-  errors: Record<RelayName, number>;
+  /** Median over rounds (`express` only when it was measured). */
+  perRequestUs: PerRelay;
+  perChunkUs: PerRelay;
+  errors: PerRelay;
   /** CPU is read in 10 ms ticks: each workload's `cpuUs` is a multiple of this; size them to many. */
   resolutionUs: number;
-  rounds: Record<RelayName, CpuRound[]>;
+  rounds: Partial<Record<CpuRelayName, CpuRound[]>>;
 }
+
+type PerRelay = Record<RelayName, number> & { express?: number };
 
 async function workload(target: Target, body: string, streams: number, clients: number) {
   const cpu0 = cpuMicros(target.pid);
@@ -65,15 +67,16 @@ async function workload(target: Target, body: string, streams: number, clients: 
  * read, as a model sends tokens; batched: many frames per read.
  */
 export async function cpuCost(
-  targets: Record<TargetName, Target>,
+  targets: Record<RelayName, Target> & { express?: Target },
   mode: 'paced' | 'batched',
   plan: CpuPlan,
 ): Promise<CpuResult> {
+  const relays: CpuRelayName[] = targets.express ? [...RELAYS, 'express'] : [...RELAYS];
   const make = mode === 'paced' ? paced : batched;
   const shortBody = make(plan.shortChunks);
   const longBody = make(plan.longChunks);
-  const rounds = await interleave(plan.rounds, RELAYS, async (name) => {
-    const t = targets[name];
+  const rounds = await interleave(plan.rounds, relays, async (name) => {
+    const t = targets[name]!;
     const short = await workload(t, shortBody, plan.shortStreams, plan.clients);
     const long = await workload(t, longBody, plan.longStreams[mode], plan.clients);
     const perStreamShort = short.cpuUs / short.streams;
@@ -85,10 +88,10 @@ export async function cpuCost(
       perChunkUs: (perStreamLong - perStreamShort) / Math.max(1, long.frames - short.frames),
     } satisfies CpuRound;
   });
-  const perRequestUs = {} as CpuResult['perRequestUs'];
-  const perChunkUs = {} as CpuResult['perChunkUs'];
-  const errors = {} as CpuResult['errors'];
-  for (const name of RELAYS) {
+  const perRequestUs = {} as PerRelay;
+  const perChunkUs = {} as PerRelay;
+  const errors = {} as PerRelay;
+  for (const name of relays) {
     const rs = rounds[name];
     perRequestUs[name] = median(rs.map((r) => r.perRequestUs));
     perChunkUs[name] = median(rs.map((r) => r.perChunkUs));

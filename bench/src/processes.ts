@@ -165,6 +165,25 @@ export async function startPipe(simulatorUrl: string): Promise<Service> {
   );
 }
 
+/** The pipe behind Express and express.json() (express-floor.mjs): Express's own floor. */
+export async function startExpressFloor(simulatorUrl: string): Promise<Service> {
+  const port = await freePort();
+  const upstream = new URL(simulatorUrl);
+  return startService(
+    'express-floor',
+    ['bench/src/express-floor.mjs'],
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      UPSTREAM_URL: upstream.origin,
+      UPSTREAM_AUTHORIZATION: `Bearer ${SIM_KEY}`,
+      NODE_ENV: 'production',
+    },
+    `http://127.0.0.1:${port}/health`,
+    `http://127.0.0.1:${port}${upstream.pathname}`,
+  );
+}
+
 export async function startWeb(apiUrl: string): Promise<Service> {
   const port = await freePort();
   return startService(

@@ -7,12 +7,20 @@ import { type CpuResult, cpuCost } from './cpu';
 import { type HoldResult, holdStreams } from './hold';
 import { type LatencyResult, timeToFirstChunk } from './latency';
 import { measurePage, initialJsGzipBytes } from './page';
-import { ROOT, type Service, startApi, startPipe, startSimulator, startWeb } from './processes';
+import {
+  ROOT,
+  type Service,
+  startApi,
+  startExpressFloor,
+  startPipe,
+  startSimulator,
+  startWeb,
+} from './processes';
 import { profilePaced } from './profile';
 import { type ReadCount, countReads } from './reads';
 import { type RedisBenchResult, measureRedis, redisRows } from './redis';
 import { type Row, check, formatTable } from './report';
-import { type TargetName, TARGETS, batched, paced, targets, warm } from './targets';
+import { type TargetName, TARGETS, batched, expressTarget, paced, targets, warm } from './targets';
 import { type ThroughputResult, throughput } from './throughput';
 
 /**
@@ -152,9 +160,10 @@ async function main() {
       ONLY.has('hold') ? startSimulator().then(keep) : undefined,
     ]);
     const starting = startApi(sim.url).then(keep);
-    const [api, pipe, holdApi, holdPipe, web] = await Promise.all([
+    const [api, pipe, expressFloor, holdApi, holdPipe, web] = await Promise.all([
       starting,
       startPipe(sim.url).then(keep),
+      ONLY.has('cpu-paced') ? startExpressFloor(sim.url).then(keep) : undefined,
       holdSim && startApi(holdSim.url).then(keep),
       holdSim && startPipe(holdSim.url).then(keep),
       ONLY.has('page') ? starting.then((a) => startWeb(a.url)).then(keep) : undefined,
@@ -162,6 +171,8 @@ async function main() {
     const t = targets(sim, api, pipe);
 
     for (const name of TARGETS) await warm(t[name], plan.warmup);
+    const express = expressFloor && expressTarget(expressFloor);
+    if (express) await warm(express, plan.warmup);
 
     const r: Results = { initialJs: { gzipKb: 0, files: [] } };
     // Seconds each figure took, so the smoke run's budget can be kept.
@@ -185,7 +196,7 @@ async function main() {
     r.ttfc = await timed('ttfc', () => timeToFirstChunk(t, plan.ttfc));
     r.concurrent = await timed('concurrent', () => timeToFirstChunk(t, plan.concurrent));
     r.throughput = await timed('throughput', () => throughput(t, plan.throughput));
-    r.cpuPaced = await timed('cpu-paced', () => cpuCost(t, 'paced', plan.cpu));
+    r.cpuPaced = await timed('cpu-paced', () => cpuCost({ ...t, express }, 'paced', plan.cpu));
     r.cpuBatched = await timed('cpu-batched', () => cpuCost(t, 'batched', plan.cpu));
     r.abort = await timed('abort', () => aborts(t, new URL(sim.url).origin, plan.abort));
     r.hold = await timed('hold', async () =>
@@ -295,6 +306,19 @@ function toRows(r: Results, p: Plan): Row[] {
       pipe: cpu.perChunkUs.pipe,
       target: isPaced ? check.timesAtMost(cpu.perChunkUs.api, cpu.perChunkUs.pipe, 1.3) : undefined,
     });
+    if (cpu.perRequestUs.express !== undefined) {
+      // The same pipe behind Express + express.json(): what Express alone costs a relay.
+      rows.push({
+        metric: `CPU per request, ${cpu.mode}: Express floor (µs)`,
+        api: cpu.perRequestUs.express,
+        pipe: cpu.perRequestUs.pipe,
+      });
+      rows.push({
+        metric: `CPU per extra chunk, ${cpu.mode}: Express floor (µs)`,
+        api: cpu.perChunkUs.express,
+        pipe: cpu.perChunkUs.pipe,
+      });
+    }
     count(cpu.errors);
   }
   if (r.reads) {

@@ -10,9 +10,11 @@ export type TargetName = 'api' | 'pipe' | 'direct';
 export const TARGETS: readonly TargetName[] = ['api', 'pipe', 'direct'];
 export type RelayName = Exclude<TargetName, 'direct'>;
 export const RELAYS: readonly RelayName[] = ['api', 'pipe'];
+/** The CPU figures also measure `express`: the pipe behind Express and express.json(). */
+export type CpuRelayName = RelayName | 'express';
 
 export interface Target {
-  name: TargetName;
+  name: TargetName | 'express';
   url: string;
   headers: Record<string, string>;
   /** The process whose CPU and memory the figure reads. */
@@ -20,7 +22,7 @@ export interface Target {
   send(body: string, options?: StreamOptions): Promise<StreamSample>;
 }
 
-function target(name: TargetName, url: string, headers: Record<string, string>, pid: number) {
+function target(name: Target['name'], url: string, headers: Record<string, string>, pid: number) {
   const parsed = new URL(url);
   return {
     name,
@@ -31,6 +33,10 @@ function target(name: TargetName, url: string, headers: Record<string, string>, 
       streamOnce(parsed, body, { ...options, headers: { ...headers, ...options.headers } }),
   } satisfies Target;
 }
+
+/** The Express floor (express-floor.mjs), forwarding to the simulator like the pipe. */
+export const expressTarget = (floor: Service) =>
+  target('express', `${floor.url}/chat/completions`, {}, floor.pid);
 
 /** zai-chat's own chat route, the one the web app streams from. */
 export const apiTarget = (api: Service) => target('api', `${api.url}/api/chat`, {}, api.pid);
@@ -65,7 +71,7 @@ export const batched = (chunks: number) => chatBody(`[sim:normal chunks=${chunks
  * Run `run` for every target in every round, rotating which target goes first, so drift in the
  * machine's load (other engineers share these cores) hits all targets alike.
  */
-export async function interleave<N extends TargetName, T>(
+export async function interleave<N extends string, T>(
   rounds: number,
   names: readonly N[],
   run: (name: N, round: number) => Promise<T>,
