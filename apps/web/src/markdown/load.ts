@@ -1,3 +1,5 @@
+import type { highlight } from './highlight';
+
 /**
  * The markdown renderer (with math and highlighting) is a lazy chunk, kept out of the initial
  * JS. One shared import: the first answer should not wait for it, so the app starts fetching it
@@ -11,7 +13,7 @@ export const loadMarkdown = () => (loading ??= load());
 
 // One import for the page: each import() call makes Vite's preload helper query the whole
 // document for the chunk's CSS link, which the bench showed costing ~150 ms over a long answer.
-let highlighter: Promise<typeof import('./highlight')> | undefined;
+let highlighter: Promise<{ highlight: typeof highlight }> | undefined;
 /** highlight.js and its languages (~24 ms to evaluate): preloaded, so the first code block
  * of a streaming answer does not pay for it in the middle of the stream (bench: page). */
 export const loadHighlighter = () => (highlighter ??= import('./highlight'));
