@@ -14,7 +14,11 @@ export interface AbortRound {
   notOpened: number;
   /** How long this process took to destroy the sockets (ms): part of every target's figure. */
   destroyedMs: number;
+  /** From the cut to all closed + 100 ms on the monotonic clock (µs), for a CPU profile. */
+  window: { fromUs: number; toUs: number };
 }
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 export interface AbortResult {
   streams: number;
@@ -30,7 +34,7 @@ export interface AbortResult {
   errors: Record<TargetName, number>;
   /** Median over rounds of the time this process took to destroy the sockets (ms). */
   destroyMs: Record<TargetName, number>;
-  perRound: Record<TargetName, Omit<AbortRound, 'closeMs'>[]>;
+  perRound: Record<TargetName, Omit<AbortRound, 'closeMs' | 'window'>[]>;
 }
 
 export interface AbortPlan {
@@ -100,7 +104,11 @@ async function openStream(target: Target, body: string, sockets: Socket[], start
  * every upstream request close. The load generator's own work on the cut delays every
  * target's figure alike; `destroyedMs` says how much.
  */
-async function abortRound(target: Target, simOrigin: string, opts: AbortPlan): Promise<AbortRound> {
+export async function abortRound(
+  target: Target,
+  simOrigin: string,
+  opts: AbortPlan,
+): Promise<AbortRound> {
   const { streams, timeoutMs, openTimeoutMs } = opts;
   // About one chunk a second: streams that are alive, not busy, and outlive the opening.
   const ms = Math.max(60_000, 2 * (openTimeoutMs + timeoutMs));
@@ -115,6 +123,7 @@ async function abortRound(target: Target, simOrigin: string, opts: AbortPlan): P
   await waitForOpen(simOrigin, base + streams, timeoutMs);
 
   const cpu0 = cpuMicros(target.pid);
+  const fromUs = monotonicUs();
   const t0 = performance.now();
   for (const socket of sockets) socket.destroy();
   const destroyedMs = performance.now() - t0;
@@ -130,8 +139,9 @@ async function abortRound(target: Target, simOrigin: string, opts: AbortPlan): P
   const allClosedMs = open <= base ? (closeMs.at(-1) ?? 0) : Number.POSITIVE_INFINITY;
   await sleep(100);
   const cpuUs = cpuMicros(target.pid) - cpu0;
+  const window = { fromUs, toUs: monotonicUs() };
   const opened = tasks ? (await Promise.all(tasks)).filter(Boolean).length : 0;
-  return { allClosedMs, closeMs, cpuUs, notOpened: streams - opened, destroyedMs };
+  return { allClosedMs, closeMs, cpuUs, notOpened: streams - opened, destroyedMs, window };
 }
 
 /** Aborts of many streams at once, for every target, interleaved over `rounds` rounds. */
@@ -162,6 +172,6 @@ export async function aborts(
     errors: by((rs) =>
       rs.reduce((sum, r) => sum + r.notOpened + (opts.streams - r.closeMs.length), 0),
     ),
-    perRound: by((rs) => rs.map(({ closeMs: _, ...r }) => r)),
+    perRound: by((rs) => rs.map(({ closeMs: _, window: _w, ...r }) => r)),
   };
 }

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { type AbortPlan, abortRound } from './abort';
 import type { CpuPlan } from './cpu';
 import { cpuMicros, pool } from './measure';
 import {
@@ -20,7 +21,7 @@ const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 export interface PacedProfile {
   file: string;
   workloads: {
-    label: 'short' | 'long';
+    label: 'short' | 'long' | 'aborts';
     chunks: number;
     streams: number;
     cpuUs: number;
@@ -40,6 +41,7 @@ export interface PacedProfile {
 export async function profilePaced(
   sim: Service,
   plan: CpuPlan & { warmup: number },
+  abort: AbortPlan,
 ): Promise<PacedProfile> {
   mkdirSync(PROFILE_DIR, { recursive: true });
   const name = `api-paced-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
@@ -66,6 +68,9 @@ export async function profilePaced(
       const failed = samples.filter((s) => !s.ok).length;
       if (failed) throw new Error(`${failed} of ${w.streams} profiled streams failed`);
     }
+    // Then one round of the abort figure: the window runs from the cut to all closed + 100 ms.
+    const cut = await abortRound(t, new URL(sim.url).origin, abort);
+    windows.push({ ...cut.window, cpuUs: cut.cpuUs });
   } finally {
     await api.stop();
   }
@@ -73,17 +78,23 @@ export async function profilePaced(
   const profile = readProfile(file);
   const result: PacedProfile = {
     file,
-    workloads: workloads.map((w, i) => ({
-      ...w,
-      cpuUs: windows[i]!.cpuUs,
-      window: { fromUs: windows[i]!.fromUs, toUs: windows[i]!.toUs },
-      summary: summarise(profile, 15, windows[i]),
-    })),
+    workloads: [...workloads, { label: 'aborts' as const, chunks: 0, streams: abort.streams }].map(
+      (w, i) => ({
+        ...w,
+        cpuUs: windows[i]!.cpuUs,
+        window: { fromUs: windows[i]!.fromUs, toUs: windows[i]!.toUs },
+        summary: summarise(profile, 15, windows[i]),
+      }),
+    ),
   };
   console.log(`profile: ${file}`);
   for (const w of result.workloads) {
+    const what =
+      w.label === 'aborts'
+        ? `${w.streams} streams cut at once`
+        : `${w.streams} streams of ${w.chunks} chunks, ${plan.clients} clients`;
     console.log(
-      `\npaced ${w.label} (${w.streams} streams of ${w.chunks} chunks, ${plan.clients} clients; ${(w.cpuUs / w.streams).toFixed(0)} µs CPU per stream):`,
+      `\n${w.label === 'aborts' ? 'aborts' : `paced ${w.label}`} (${what}; ${(w.cpuUs / w.streams).toFixed(0)} µs CPU per stream):`,
     );
     console.log(formatSummary(w.summary));
   }

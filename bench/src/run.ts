@@ -143,7 +143,11 @@ async function main() {
   try {
     if (args.profile) {
       const sim = keep(await startSimulator());
-      const profiles = await profilePaced(sim, { ...plan.cpu, warmup: plan.warmup });
+      const profiles = await profilePaced(
+        sim,
+        { ...plan.cpu, warmup: plan.warmup },
+        { ...plan.abort, rounds: 1 },
+      );
       writeResults(args.out ?? join(ROOT, 'bench/results/profile.json'), {
         smoke: SMOKE,
         date: new Date().toISOString(),
