@@ -19,7 +19,7 @@ let exitHooked = false;
  * Kill `child` if the benchmark exits first (fails, is interrupted). One exit listener serves
  * every child: one each would pass Node's 10-listener warning.
  */
-export function killOnExit(child: ChildProcess): void {
+function killOnExit(child: ChildProcess): void {
   if (!exitHooked) {
     exitHooked = true;
     process.once('exit', () => children.forEach((c) => c.kill('SIGKILL')));

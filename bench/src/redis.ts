@@ -1,19 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { once } from 'node:events';
 import { Agent, type IncomingMessage, request } from 'node:http';
 import { connect } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type StreamSample, cpuMicros, percentile, pool, rssBytes, streamOnce } from './measure';
-import {
-  type ApiService,
-  type Service,
-  freePort,
-  killOnExit,
-  startApi,
-  startSimulator,
-} from './processes';
+import { startRedis } from '@zai-chat/api/test/support/redis-server';
+import { type ApiService, type Service, startApi, startSimulator } from './processes';
 import { type Row, check, formatTable } from './report';
 
 /**
@@ -445,51 +435,14 @@ interface RedisProcess {
   stop(): Promise<void>;
 }
 
-/** Debian's redis-server on a free loopback port, no persistence. */
+/** Debian's redis-server on a free loopback port, no persistence (the API tests' helper). */
 async function startRedisServer(): Promise<RedisProcess> {
-  const bin = findRedisServer();
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    bin,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  killOnExit(child);
-  const command = (...args: string[]) => rawCommand(port, args);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if ((await command('PING').catch(() => '')).includes('PONG')) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error('redis-server failed');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const server = await startRedis();
   return {
-    url: `redis://127.0.0.1:${port}`,
-    command,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    },
+    url: server.url,
+    command: (...args: string[]) => rawCommand(server.port, args),
+    stop: () => server.stop(),
   };
-}
-
-function findRedisServer(): string {
-  const candidates = [
-    process.env.REDIS_SERVER_BIN,
-    '/usr/bin/redis-server',
-    ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'redis-server')),
-  ].filter((f): f is string => !!f);
-  for (const file of candidates) {
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // next
-    }
-  }
-  throw new Error(
-    'redis-server not found: `apt-get install -y redis-server` (or set REDIS_SERVER_BIN)',
-  );
 }
 
 /** One command in RESP; the reply as text, read until the server goes quiet for a moment. */

@@ -4,7 +4,7 @@ import { type ChatRequestInput, ERRORS, streamChat } from '@zai-chat/contract';
 import { type Simulator, startSimulator } from '@zai-chat/zai-sim';
 import { ChatPage, type StoredChat } from './pages/ChatPage';
 import { type CutProxy, startCutProxy } from './support/cutProxy';
-import { type RedisServer, startRedis } from './support/redis';
+import { type RedisServer, startRedis } from '@zai-chat/api/test/support/redis-server';
 import { type Server, startApi, startPreview } from './support/servers';
 
 /**

@@ -56,6 +56,23 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+// Servers still running when this process exits (a failed or interrupted run) are killed
+// with it: one exit listener for all of them.
+const running = new Set<ChildProcess>();
+let exitHooked = false;
+function killOnExit(proc: ChildProcess): void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => running.forEach((p) => p.kill('SIGKILL')));
+  }
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
+}
+
+/**
+ * Used by the API's tests, the web app's e2e specs (resumable streams) and the benchmark's
+ * Redis figure (imported as `@zai-chat/api/test/support/redis-server`).
+ */
 export async function startRedis(): Promise<RedisServer> {
   const bin = findRedisServer();
   let port = await freePort();
@@ -79,6 +96,7 @@ export async function startRedis(): Promise<RedisServer> {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    killOnExit(proc);
     let output = '';
     proc.stdout.on('data', (b: Buffer) => (output += b.toString()));
     proc.stderr.on('data', (b: Buffer) => (output += b.toString()));
