@@ -8,6 +8,7 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { UpstreamKind } from '@zai-chat/contract';
 import type { ZaiAuthMode } from '../config';
+import { abortError } from './abort-error';
 import { type AuthorizationProvider, createAuthorization } from './auth';
 import {
   UpstreamFailure,
@@ -82,8 +83,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       let req!: ClientRequest;
       let res: IncomingMessage | undefined;
       const abort = (reason: unknown) => {
-        const err =
-          reason instanceof Error ? reason : Object.assign(new Error('aborted'), { reason });
+        const err = reason instanceof Error ? reason : abortError(reason);
         res?.destroy(err);
         req.destroy(err);
       };
