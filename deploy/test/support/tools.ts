@@ -1,36 +1,6 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { requireTool } from '@zai-chat/api/test/support/tools';
 
-/**
- * Find an executable the staging tests drive. Missing tools FAIL the test with the install
- * command (CI's .ci/run installs them with apt-get); they are never a reason to skip.
- */
-export function requireTool(opts: {
-  name: string;
-  envVar: string;
-  candidates: string[];
-  aptPackage: string;
-}): string {
-  const fromEnv = process.env[opts.envVar];
-  const pathDirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  const tried = [
-    ...(fromEnv ? [fromEnv] : []),
-    ...opts.candidates,
-    ...pathDirs.map((dir) => join(dir, opts.name)),
-  ];
-  for (const file of tried) {
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // Try the next candidate.
-    }
-  }
-  throw new Error(
-    `${opts.name} not found (tried $${opts.envVar}, ${opts.candidates.join(', ')} and PATH). ` +
-      `Install it with \`apt-get install -y ${opts.aptPackage}\` (.ci/run does), or set ${opts.envVar}.`,
-  );
-}
+export { requireTool };
 
 export const findNginx = () =>
   requireTool({

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_DIR } from './api-process';
+import { requireTool } from './tools';
 import { freePort } from './redis-server';
 
 /**
@@ -24,25 +24,13 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-export function findNginx(): string {
-  const candidates = [
-    process.env.NGINX_BIN,
-    '/usr/sbin/nginx',
-    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'nginx')),
-  ].filter((f): f is string => !!f);
-  for (const file of candidates) {
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // next
-    }
-  }
-  throw new Error(
-    'nginx not found (tried $NGINX_BIN, /usr/sbin/nginx and PATH). ' +
-      'Install it with `apt-get install -y nginx` (.ci/run does), or set NGINX_BIN.',
-  );
-}
+export const findNginx = () =>
+  requireTool({
+    name: 'nginx',
+    envVar: 'NGINX_BIN',
+    candidates: ['/usr/sbin/nginx'],
+    aptPackage: 'nginx',
+  });
 
 /** envsubst limited to the template's own names, as the web image renders it. */
 export function renderTemplate(template: string, values: Record<string, string>): string {

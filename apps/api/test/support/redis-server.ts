@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { once } from 'node:events';
 import { type Socket, connect, createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { requireTool } from './tools';
 
 /**
  * A real `redis-server` (Debian's package) on a loopback port of its own, without
@@ -24,25 +23,13 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export function findRedisServer(): string {
-  const candidates = [
-    process.env.REDIS_SERVER_BIN,
-    '/usr/bin/redis-server',
-    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'redis-server')),
-  ].filter((f): f is string => !!f);
-  for (const file of candidates) {
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // next
-    }
-  }
-  throw new Error(
-    'redis-server not found (tried $REDIS_SERVER_BIN, /usr/bin/redis-server and PATH). ' +
-      'Install it with `apt-get install -y redis-server` (.ci/run does), or set REDIS_SERVER_BIN.',
-  );
-}
+export const findRedisServer = () =>
+  requireTool({
+    name: 'redis-server',
+    envVar: 'REDIS_SERVER_BIN',
+    candidates: ['/usr/bin/redis-server'],
+    aptPackage: 'redis-server',
+  });
 
 /** A port that was free a moment ago (redis-server cannot be asked to pick one). */
 export async function freePort(): Promise<number> {
