@@ -8,6 +8,7 @@ import {
 } from '@zai-chat/contract';
 import type { StreamRef } from '../chat/types';
 import type { BackendPool } from './backendPool';
+import { noBackendAnswered, restOf } from './backendStream';
 import { watchResumes } from './watchResumes';
 
 /** Which backend answered: its base and, when it says, the API process (`X-Instance-Id`). */
@@ -87,20 +88,8 @@ export async function* streamWithFallback(
     }
     pool.markUp(base);
     options.onBackend?.({ base, instance: response?.headers.get('x-instance-id') ?? undefined });
-    if (first.done) return;
-    yield first.value;
-    for (;;) {
-      const next = await chunks.next();
-      if (next.done) return;
-      yield next.value;
-    }
+    yield* restOf(first, chunks);
+    return;
   }
-  throw (
-    failure ??
-    new ChatApiError({
-      code: 'api_unreachable',
-      message: ERRORS.api_unreachable.message,
-      requestId: '',
-    })
-  );
+  throw noBackendAnswered(failure);
 }

@@ -1,12 +1,12 @@
 import {
   type ChatChunk,
   ChatApiError,
-  ERRORS,
   resumeChat,
   type StreamChatOptions,
 } from '@zai-chat/contract';
 import type { StreamRef } from '../chat/types';
 import type { BackendPool } from './backendPool';
+import { noBackendAnswered, restOf } from './backendStream';
 import { unreachable } from './fallbackStream';
 import { watchResumes } from './watchResumes';
 
@@ -62,20 +62,8 @@ export async function* resumeWithFallback(
       continue;
     }
     pool.markUp(base);
-    if (first.done) return;
-    yield first.value;
-    for (;;) {
-      const next = await chunks.next();
-      if (next.done) return;
-      yield next.value;
-    }
+    yield* restOf(first, chunks);
+    return;
   }
-  throw (
-    failure ??
-    new ChatApiError({
-      code: 'api_unreachable',
-      message: ERRORS.api_unreachable.message,
-      requestId: '',
-    })
-  );
+  throw noBackendAnswered(failure);
 }
