@@ -1,14 +1,6 @@
-import { requireTool } from '@zai-chat/api/test/support/tools';
+import { findNginx, requireTool } from '@zai-chat/api/test/support/tools';
 
-export { requireTool };
-
-export const findNginx = () =>
-  requireTool({
-    name: 'nginx',
-    envVar: 'NGINX_BIN',
-    candidates: ['/usr/sbin/nginx'],
-    aptPackage: 'nginx',
-  });
+export { findNginx, requireTool };
 
 export const findChromium = () =>
   requireTool({

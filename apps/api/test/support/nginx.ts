@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_DIR } from './api-process';
-import { requireTool } from './tools';
+import { findNginx } from './tools';
 import { freePort } from './redis-server';
 
 /**
@@ -23,14 +23,6 @@ export interface Nginx {
   readonly url: string;
   stop(): Promise<void>;
 }
-
-export const findNginx = () =>
-  requireTool({
-    name: 'nginx',
-    envVar: 'NGINX_BIN',
-    candidates: ['/usr/sbin/nginx'],
-    aptPackage: 'nginx',
-  });
 
 /** envsubst limited to the template's own names, as the web image renders it. */
 export function renderTemplate(template: string, values: Record<string, string>): string {

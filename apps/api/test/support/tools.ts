@@ -32,3 +32,11 @@ export function requireTool(opts: {
       `Install it with \`apt-get install -y ${opts.aptPackage}\` (.ci/run does), or set ${opts.envVar}.`,
   );
 }
+
+export const findNginx = () =>
+  requireTool({
+    name: 'nginx',
+    envVar: 'NGINX_BIN',
+    candidates: ['/usr/sbin/nginx'],
+    aptPackage: 'nginx',
+  });
