@@ -339,16 +339,28 @@ describe.skipIf(skip)(
           });
 
           // New requests, two at a time, from the stop until nginx has had to re-resolve `api`
-          // after the replica left the engine's DNS.
+          // after the replica left the engine's DNS. Through the typed client, as the web app
+          // sends them: a chat the stopping replica accepted just before its SIGTERM is one of
+          // its streams, told to reconnect, and must complete elsewhere like the others.
           const failures: string[] = [];
           let sent = 0;
           const lane = async () => {
             while (stoppedAt === undefined || Date.now() - stoppedAt < NGINX_DNS_VALID_MS + 1_000) {
               sent += 1;
               try {
-                const stream = await chat(stack.webUrl, `[sim:slow ms=1000 chunks=5] new ${sent}`);
-                if (stream.last?.type !== 'done') {
-                  failures.push(`chat on ${stream.instance}: ${JSON.stringify(stream.last)}`);
+                const run = typedChat(stack.webUrl, `[sim:slow ms=1000 chunks=5] new ${sent}`);
+                const { error } = await run.done;
+                if (error !== undefined || run.chunks.join('') === '') {
+                  const resumed = run.resumedOn.length
+                    ? `, resumed on ${run.resumedOn.join()}`
+                    : '';
+                  const why =
+                    error === undefined
+                      ? 'no text'
+                      : error instanceof Error
+                        ? error.message
+                        : JSON.stringify(error);
+                  failures.push(`chat on ${run.instance}${resumed}: ${why}`);
                 }
                 const health = await fetch(`${stack.webUrl}/health`);
                 await health.arrayBuffer();
