@@ -11,7 +11,7 @@ import { createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
 import { createUpstreamClient } from './upstream/client';
-import { RedisLink } from './redis/link';
+import { startRedisLink } from './redis/link';
 import type { ScaleOut } from './scale-out';
 
 /**
@@ -63,17 +63,7 @@ async function main(): Promise<void> {
   const lifecycle = new Lifecycle();
   const metrics = createMetrics({ defaultMetrics: true });
   // Optional shared state: the API serves without it (degraded) and uses it once it is up.
-  const redis = config.redis
-    ? new RedisLink({
-        url: config.redis.url,
-        commandTimeoutMs: config.redis.commandTimeoutMs,
-        heartbeatMs: config.streams.heartbeatMs,
-        keyPrefix: config.redis.keyPrefix,
-        instanceId: config.instanceId,
-        logger,
-      })
-    : undefined;
-  redis?.start();
+  const redis = startRedisLink(config, logger);
   let scale: ScaleOut | undefined;
   const access = createAccess(config, { logger, metrics, redis });
   const app = createApp(config, {

@@ -11,7 +11,7 @@ import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/metrics';
 import { startMetricsServer } from '../src/metrics-server';
 import { createUpstreamClient } from '../src/upstream/client';
-import { RedisLink } from '../src/redis/link';
+import { type RedisLink, startRedisLink } from '../src/redis/link';
 import type { ScaleOut } from '../src/scale-out';
 
 export interface Stack {
@@ -56,17 +56,7 @@ export async function startStack(
   const metrics = createMetrics();
   // Captured logs go through the production logger (redaction included), at trace level.
   const logger = logStream ? createLogger('trace', logStream) : createLogger(config.logLevel);
-  const redis = config.redis
-    ? new RedisLink({
-        url: config.redis.url,
-        commandTimeoutMs: config.redis.commandTimeoutMs,
-        heartbeatMs: config.streams.heartbeatMs,
-        keyPrefix: config.redis.keyPrefix,
-        instanceId: config.instanceId,
-        logger,
-      })
-    : undefined;
-  redis?.start();
+  const redis = startRedisLink(config, logger);
   let scale!: ScaleOut;
   const app = createApp(config, {
     upstream: createUpstreamClient({

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { Config } from '../config';
 import type { Logger } from '../logger';
 
 /**
@@ -228,4 +229,19 @@ function describe(err: unknown): string {
   if (/enableOfflineQueue|Connection is closed|Stream isn't writeable/i.test(message))
     return 'not connected';
   return message.replace(/rediss?:\/\/\S+/g, '<redis url>').slice(0, 120);
+}
+
+/** The link REDIS_URL asks for, started (serving goes on without it until it is up); none without. */
+export function startRedisLink(config: Config, logger: Logger): RedisLink | undefined {
+  if (!config.redis) return undefined;
+  const link = new RedisLink({
+    url: config.redis.url,
+    commandTimeoutMs: config.redis.commandTimeoutMs,
+    heartbeatMs: config.streams.heartbeatMs,
+    keyPrefix: config.redis.keyPrefix,
+    instanceId: config.instanceId,
+    logger,
+  });
+  link.start();
+  return link;
 }

@@ -11,7 +11,8 @@ import { type Simulator, startSimulator } from '@zai-chat/zai-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
 import { type Nginx, startNginx } from '../support/nginx';
-import { type RedisServer, freePort, startRedis } from '../support/redis-server';
+import { type RedisServer, startRedis } from '../support/redis-server';
+import { freePort } from '../support/tools';
 import { waitFor } from './helpers';
 
 /**

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_DIR } from './api-process';
-import { findNginx } from './tools';
-import { freePort } from './redis-server';
+import { findNginx, freePort } from './tools';
 
 /**
  * Debian's nginx running the staging template (`deploy/nginx/default.conf.template`, read

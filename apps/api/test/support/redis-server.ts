@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { type Socket, connect, createServer } from 'node:net';
+import { type Socket, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { requireTool } from './tools';
+import { freePort, requireTool } from './tools';
 
 /**
  * A real `redis-server` (Debian's package) on a loopback port of its own, without
@@ -30,18 +30,6 @@ export const findRedisServer = () =>
     candidates: ['/usr/bin/redis-server'],
     aptPackage: 'redis-server',
   });
-
-/** A port that was free a moment ago (redis-server cannot be asked to pick one). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (!address || typeof address === 'string') throw new Error('no port from the OS');
-  return address.port;
-}
 
 // Servers still running when this process exits (a failed or interrupted run) are killed
 // with it: one exit listener for all of them.

@@ -1,4 +1,6 @@
 import { accessSync, constants } from 'node:fs';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 
 /**
@@ -40,3 +42,15 @@ export const findNginx = () =>
     candidates: ['/usr/sbin/nginx'],
     aptPackage: 'nginx',
   });
+
+/** A port that was free a moment ago, for a program that cannot pick one (redis-server, nginx). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (!address || typeof address === 'string') throw new Error('no port from the OS');
+  return address.port;
+}
